@@ -1,0 +1,62 @@
+namespace MetadataDelivery.Engine.Configuration;
+
+/// <summary>The <c>Mds</c> configuration section (CONTRACT §1). Defaults are the embedded ones.</summary>
+public sealed class MdsOptions
+{
+    public const string Section = "Mds";
+
+    public string DataDir { get; set; } = "./data";
+    public string? AdminKey { get; set; }
+    public PersistenceOptions Persistence { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
+    public NodeMapOptions NodeMaps { get; set; } = new();
+    public DeliveryOptions Delivery { get; set; } = new();
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+    public bool IsPostgres => string.Equals(Persistence.Provider, "postgres", StringComparison.OrdinalIgnoreCase);
+    public bool AllowFileNodeMaps => NodeMaps.AllowFileUris ?? !IsPostgres;
+}
+
+public sealed class PersistenceOptions
+{
+    public string Provider { get; set; } = "sqlite";
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class ClusterOptions
+{
+    public string Hostname { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 4053;
+    public string? Seeds { get; set; }
+    public string Roles { get; set; } = "api,delivery";
+    public string Region { get; set; } = "default";
+    public int Shards { get; set; } = 100;
+
+    public string[] RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public bool HasRole(string role) => RoleList.Contains(role, StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class NodeMapOptions
+{
+    public bool? AllowFileUris { get; set; }
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public long MaxBytes { get; set; } = 512L * 1024 * 1024;
+    public int MaxNodes { get; set; } = 2_000_000;
+}
+
+public sealed class DeliveryOptions
+{
+    public int MaxPushesPerSecond { get; set; } = 5000;
+    public int MaxInFlight { get; set; } = 512;
+    /// <summary>Pushes waiting for the throttle; beyond it, delivery actors wait (backpressure).</summary>
+    public int QueueCapacity { get; set; } = 10_000;
+    public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>An attempt (fetch + queue + push) taking longer than this is abandoned and counted as failed.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+    /// <summary>Delivery outcomes are journaled in batches at most this far apart.</summary>
+    public TimeSpan OutcomeFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public int OutcomeBatchSize { get; set; } = 500;
+    public int SnapshotEveryEvents { get; set; } = 200;
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Akka.Actor;
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Sources;
+
+namespace MetadataDelivery.Engine.Delivery;
+
+/// <summary>One delivery attempt for one node: fetch → envelope → store for pull → sign and push through
+/// the member's pipeline → check the ack → report to the parent ServiceActor, then stop. It never throws
+/// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>.</summary>
+public sealed class NodeDeliveryActor : ReceiveActor
+{
+    private readonly DeliveryJob _job;
+    private readonly DeliveryServices _services;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    public NodeDeliveryActor(DeliveryJob job, DeliveryServices services)
+    {
+        _job = job;
+        _services = services;
+        Receive<DeliveryAttemptFinished>(finished =>
+        {
+            Context.Parent.Tell(finished);
+            Context.Stop(Self);
+        });
+        Receive<ReceiveTimeout>(_ =>
+        {
+            _cts.Cancel();
+            Context.Parent.Tell(Finished(AttemptResult.Failed, null, $"attempt abandoned after {services.Options.Delivery.AttemptTimeout}"));
+            Context.Stop(Self);
+        });
+    }
+
+    public static Props Props(DeliveryJob job, DeliveryServices services) =>
+        Akka.Actor.Props.Create(() => new NodeDeliveryActor(job, services));
+
+    protected override void PreStart()
+    {
+        Context.SetReceiveTimeout(_services.Options.Delivery.AttemptTimeout);
+        RunAsync(_cts.Token).PipeTo(Self);
+    }
+
+    protected override void PostStop()
+    {
+        _cts.Cancel();
+        _cts.Dispose();
+    }
+
+    private async Task<DeliveryAttemptFinished> RunAsync(CancellationToken ct)
+    {
+        var item = _job.Cached;
+        try
+        {
+            if (item is null)
+            {
+                var context = new MetadataFetchContext(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.Spec.Metadata.Ttl);
+                item = await _services.Sources.Resolve(_job.Spec.Metadata.Source).FetchAsync(context, ct);
+            }
+            if (_job.OnlyIfChangedFrom is { } held && held == item.Version)
+                return Finished(AttemptResult.Unchanged, item, null);
+
+            var target = PushTarget.For(_job.Spec.Delivery, _job.Address);
+            if (target is null) return Finished(AttemptResult.Failed, item, $"node address '{_job.Address}' is not usable");
+
+            var body = Domain.Delivery.Envelope.Create(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.DeliveryId, item).ToJsonBytes();
+            await _services.Envelopes.SaveAsync(_job.Key, _job.Node, body, ct);
+            var result = await _services.Pipeline.PushAsync(new PushJob(target, body, _job.Secret, item.Version), ct);
+            return result.Acked
+                ? Finished(AttemptResult.Acked, item, null)
+                : Finished(AttemptResult.Failed, item, result.Error);
+        }
+        catch (MetadataFetchException ex) { return Finished(AttemptResult.Failed, null, "fetch: " + ex.Message); }
+        catch (OperationCanceledException) { return Finished(AttemptResult.Failed, item, "attempt cancelled"); }
+        catch (Exception ex) { return Finished(AttemptResult.Failed, item, $"{ex.GetType().Name}: {ex.Message}"); }
+    }
+
+    private DeliveryAttemptFinished Finished(AttemptResult result, MetadataItem? item, string? error) =>
+        new(_job.DeliveryId, _job.Node, result, item, error, Stopwatch.GetElapsedTime(_started));
+}

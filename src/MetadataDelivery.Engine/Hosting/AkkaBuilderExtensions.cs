@@ -1,0 +1,83 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
+using MetadataDelivery.Domain;
+using MetadataDelivery.Engine.Configuration;
+using MetadataDelivery.Engine.Serialization;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Sharding;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MetadataDelivery.Engine.Hosting;
+
+/// <summary>One Akka.Hosting extension per concern; <see cref="WithMds"/> composes them for a member.</summary>
+public static class AkkaBuilderExtensions
+{
+    public const string SystemName = "mds";
+    public const string DeliveryRole = "delivery";
+    public const string ServiceTypeName = "service";
+
+    public static AkkaConfigurationBuilder WithMds(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider) => builder
+        .WithMdsSerialization()
+        .WithMdsCluster(options.Cluster)
+        .WithMdsPersistence(options)
+        .WithServiceActors(options, provider)
+        .WithActorSystemLivenessCheck()
+        .WithAkkaClusterReadinessCheck();
+
+    public static AkkaConfigurationBuilder WithMdsSerialization(this AkkaConfigurationBuilder builder) => builder
+        .WithCustomSerializer("mds-json", [typeof(IMdsSerializable)], system => new MdsJsonSerializer(system))
+        .WithStrictSerialization(true);
+
+    public static AkkaConfigurationBuilder WithMdsCluster(this AkkaConfigurationBuilder builder, Configuration.ClusterOptions cluster)
+    {
+        var self = $"akka.tcp://{SystemName}@{cluster.Hostname}:{cluster.Port}";
+        var seeds = string.IsNullOrWhiteSpace(cluster.Seeds)
+            ? [self]
+            : cluster.Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return builder
+            .WithRemoting(cluster.Hostname, cluster.Port)
+            .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
+            {
+                Roles = cluster.RoleList,
+                SeedNodes = seeds,
+                SplitBrainResolver = new KeepMajorityOption(),
+            });
+    }
+
+    public static AkkaConfigurationBuilder WithMdsPersistence(this AkkaConfigurationBuilder builder, MdsOptions options)
+    {
+        if (options.IsPostgres)
+            throw new NotSupportedException("Mds:Persistence:Provider=postgres is not available in this build yet; use sqlite");
+        if (!string.Equals(options.Persistence.Provider, "sqlite", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Mds:Persistence:Provider must be 'sqlite' or 'postgres', not '{options.Persistence.Provider}'");
+        Directory.CreateDirectory(options.FullDataDir);
+        var connectionString = options.Persistence.ConnectionString ?? $"Data Source={Path.Combine(options.FullDataDir, "mds.db")}";
+        return builder
+            .WithSqlPersistence(connectionString, ProviderName.SQLiteMS)
+            // SQLite has one writer: parallel journal writes would only contend for its lock.
+            .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
+    }
+
+    public static AkkaConfigurationBuilder WithServiceActors(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider)
+    {
+        var extractor = new ServiceMessageExtractor(options.Cluster.Shards);
+        if (!options.Cluster.HasRole(DeliveryRole))
+            return builder.WithShardRegionProxy<ServiceRegion>(ServiceTypeName, DeliveryRole, extractor);
+        var factory = provider.GetRequiredService<DeliveryServicesFactory>();
+        return builder.WithShardRegion<ServiceRegion>(ServiceTypeName,
+            (system, _, _) => entityId => ServiceActor.Props(entityId, factory.Create(system)),
+            extractor,
+            new ShardOptions
+            {
+                Role = DeliveryRole,
+                RememberEntities = true,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                StateStoreMode = StateStoreMode.Persistence,
+            });
+    }
+}

@@ -1,0 +1,57 @@
+using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Engine.Configuration;
+using MetadataDelivery.Engine.Delivery;
+using MetadataDelivery.Engine.Metrics;
+using MetadataDelivery.Engine.NodeMaps;
+using MetadataDelivery.Engine.Sources;
+using MetadataDelivery.Engine.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MetadataDelivery.Engine.Hosting;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>Registers the engine's non-actor parts: options, stores, sources, node-map readers, metrics, HTTP clients.</summary>
+    public static IServiceCollection AddMdsEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MdsOptions>().Bind(configuration.GetSection(MdsOptions.Section));
+        services.AddMetrics();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MdsMetrics>();
+
+        services.AddHttpClient(HttpMetadataSource.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), AllowAutoRedirect = false })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(PushClient.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                MaxConnectionsPerServer = 1024,
+                AllowAutoRedirect = false,
+            })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Push and fetch log a line per request at Information otherwise: thousands per second.
+        services.Configure<LoggerFilterOptions>(f => f.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+
+        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
+        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+        services.AddSingleton<SqliteEnvelopeStore>();
+        services.AddSingleton<IEnvelopeStore>(sp => sp.GetRequiredService<SqliteEnvelopeStore>());
+
+        services.AddSingleton(sp => new Lazy<CertificateAuthority>(() => new CertificateAuthority(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir)));
+        services.AddSingleton<MetadataSourceResolver>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<MdsOptions>>().Value.NodeMaps;
+            return new NodeMapLimits(o.MaxBytes, o.MaxNodes);
+        });
+        services.AddSingleton<INodeMapSource, FileNodeMapSource>();
+        services.AddSingleton<NodeMapReader>();
+        services.AddSingleton<DeliveryServicesFactory>();
+        return services;
+    }
+}

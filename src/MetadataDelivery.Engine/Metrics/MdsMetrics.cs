@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using MetadataDelivery.Domain.Services;
+
+namespace MetadataDelivery.Engine.Metrics;
+
+/// <summary>The system's instruments (exported by the host at /metrics) and the per-service node counts
+/// that ServiceActors publish, from which the node gauges and the demo's progress line are read.</summary>
+public sealed class MdsMetrics : IDisposable
+{
+    public const string MeterName = "MetadataDelivery";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _deliveries;
+    private readonly Histogram<double> _latency;
+    private readonly UpDownCounter<long> _inFlight;
+    private readonly Counter<long> _expiredAlarms;
+    private readonly Counter<long> _nodeMapSyncs;
+    private readonly ConcurrentDictionary<string, NodeCounts> _nodeCounts = new();
+    private long _acked;
+    private long _failed;
+
+    public MdsMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _deliveries = _meter.CreateCounter<long>("mds.deliveries", description: "Delivery attempts by result (acked, failed, unchanged)");
+        _latency = _meter.CreateHistogram<double>("mds.delivery.latency", unit: "s", description: "From the start of an attempt to the agent's ack");
+        _inFlight = _meter.CreateUpDownCounter<long>("mds.pushes.in_flight", description: "Pushes sent and not yet answered");
+        _expiredAlarms = _meter.CreateCounter<long>("mds.alarms.expired", description: "Nodes whose item expired undelivered");
+        _nodeMapSyncs = _meter.CreateCounter<long>("mds.nodemap.syncs", description: "Node-map reads by result");
+        _meter.CreateObservableGauge("mds.nodes", ObserveNodes, description: "Managed nodes by state");
+        _meter.CreateObservableGauge("mds.services", () => _nodeCounts.Count, description: "Services running on this member");
+    }
+
+    public long AckedTotal => Interlocked.Read(ref _acked);
+    public long FailedTotal => Interlocked.Read(ref _failed);
+
+    public void Acked(TimeSpan latency)
+    {
+        Interlocked.Increment(ref _acked);
+        _deliveries.Add(1, new KeyValuePair<string, object?>("result", "acked"));
+        _latency.Record(latency.TotalSeconds);
+    }
+
+    public void Failed()
+    {
+        Interlocked.Increment(ref _failed);
+        _deliveries.Add(1, new KeyValuePair<string, object?>("result", "failed"));
+    }
+
+    public void Unchanged() => _deliveries.Add(1, new KeyValuePair<string, object?>("result", "unchanged"));
+    public void PushStarted() => _inFlight.Add(1);
+    public void PushFinished() => _inFlight.Add(-1);
+    public void ExpiredAlarm() => _expiredAlarms.Add(1);
+    public void NodeMapSync(string result) => _nodeMapSyncs.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void PublishNodeCounts(string serviceEntityId, NodeCounts counts) => _nodeCounts[serviceEntityId] = counts;
+    public void ForgetService(string serviceEntityId) => _nodeCounts.TryRemove(serviceEntityId, out _);
+    public NodeCounts NodeCountsOf(string serviceEntityId) => _nodeCounts.TryGetValue(serviceEntityId, out var c) ? c : NodeCounts.Zero;
+
+    public NodeCounts TotalNodeCounts()
+    {
+        int total = 0, delivered = 0, pending = 0, retrying = 0, expired = 0;
+        foreach (var c in _nodeCounts.Values)
+        {
+            total += c.Total; delivered += c.Delivered; pending += c.Pending; retrying += c.Retrying; expired += c.Expired;
+        }
+        return new NodeCounts(total, delivered, pending, retrying, expired);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveNodes()
+    {
+        var t = TotalNodeCounts();
+        yield return new Measurement<long>(t.Delivered, new KeyValuePair<string, object?>("state", "delivered"));
+        yield return new Measurement<long>(t.Pending, new KeyValuePair<string, object?>("state", "pending"));
+        yield return new Measurement<long>(t.Retrying, new KeyValuePair<string, object?>("state", "retrying"));
+        yield return new Measurement<long>(t.Expired, new KeyValuePair<string, object?>("state", "expired"));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,48 @@
+using System.Collections.Frozen;
+using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Services;
+
+namespace MetadataDelivery.Engine.Serialization;
+
+/// <summary>Manifest → type. Manifests are written into the journal: never change or reuse one.</summary>
+public static class MdsManifests
+{
+    public static readonly FrozenDictionary<string, Type> All = new Dictionary<string, Type>
+    {
+        // events and snapshots (journal)
+        ["e.reg"] = typeof(ServiceRegistered),
+        ["e.upd"] = typeof(ServiceSpecUpdated),
+        ["e.del"] = typeof(ServiceDeleted),
+        ["e.sec"] = typeof(DeliverySecretRotated),
+        ["e.map"] = typeof(NodeMapApplied),
+        ["e.maprej"] = typeof(NodeMapRejected),
+        ["e.out"] = typeof(DeliveryOutcomesRecorded),
+        ["s.svc"] = typeof(ServiceSnapshot),
+        // commands
+        ["c.reg"] = typeof(RegisterService),
+        ["c.upd"] = typeof(UpdateService),
+        ["c.del"] = typeof(DeleteService),
+        ["c.get"] = typeof(GetService),
+        ["c.sync"] = typeof(SyncNodeMap),
+        ["c.rot"] = typeof(RotateDeliverySecret),
+        ["c.nodes"] = typeof(ListNodes),
+        ["c.node"] = typeof(GetNode),
+        ["c.force"] = typeof(ForceDelivery),
+        ["c.secrets"] = typeof(GetDeliverySecrets),
+        // replies
+        ["r.svc"] = typeof(ServiceView),
+        ["r.reg"] = typeof(ServiceRegisteredReply),
+        ["r.exists"] = typeof(ServiceAlreadyExists),
+        ["r.nosvc"] = typeof(ServiceNotFound),
+        ["r.nonode"] = typeof(NodeNotFound),
+        ["r.del"] = typeof(ServiceDeletedReply),
+        ["r.sync"] = typeof(SyncAccepted),
+        ["r.secret"] = typeof(DeliverySecretReply),
+        ["r.secrets"] = typeof(DeliverySecrets),
+        ["r.node"] = typeof(NodeView),
+        ["r.nodes"] = typeof(NodeList),
+        ["r.accepted"] = typeof(DeliveryAccepted),
+        ["r.acked"] = typeof(DeliveryAcked),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+}

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Event;
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.Services;
+
+namespace MetadataDelivery.Engine.Services;
+
+// The control-plane commands: register, read, update, delete, rotate, force.
+public sealed partial class ServiceActor
+{
+    private sealed record CatalogUpdated(IActorRef? ReplyTo, object? Reply);
+
+    private void RegisterCommandHandlers()
+    {
+        Command<RegisterService>(cmd =>
+        {
+            if (_state.IsRegistered) { Sender.Tell(new ServiceAlreadyExists(cmd.Key)); return; }
+            var replyTo = Sender;
+            Persist(new ServiceRegistered(cmd.Key, cmd.Spec, NewSecret(), Now), e =>
+            {
+                _state.Apply(e);
+                Persisted();
+                _log.Info("service {0} registered (node map {1}, source {2})", Key, e.Spec.NodeMap, e.Spec.Metadata.Source);
+                StartRunning(firstSyncDelay: TimeSpan.Zero);
+                UpsertCatalog(replyTo, new ServiceRegisteredReply(View(), e.Secret));
+            });
+        });
+        Command<CatalogUpdated>(done => done.ReplyTo?.Tell(done.Reply));
+
+        Command<GetService>(cmd => IfRegistered(() => Sender.Tell(View())));
+
+        Command<UpdateService>(cmd => IfRegistered(() =>
+        {
+            var replyTo = Sender;
+            var nodeMapChanged = cmd.Spec.NodeMap != _state.Spec!.NodeMap;
+            Persist(new ServiceSpecUpdated(cmd.Spec, Now), e =>
+            {
+                _state.Apply(e);
+                Persisted();
+                if (nodeMapChanged) RequestSync(ignoreETag: true);
+                replyTo.Tell(View());
+            });
+        }));
+
+        Command<DeleteService>(cmd => IfRegistered(() =>
+        {
+            var replyTo = Sender;
+            Persist(new ServiceDeleted(Now), e =>
+            {
+                StopRunning();
+                _state.Apply(e);
+                Persisted();
+                _log.Info("service {0} deleted", Key);
+                var key = Key;
+                Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key))
+                    .ContinueWith(t => t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message)
+                    .PipeTo(Self, success: error => new DeletionCleaned(replyTo, error));
+            });
+        }));
+        Command<DeletionCleaned>(done =>
+        {
+            if (done.Error is not null) _log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
+            done.ReplyTo.Tell(new ServiceDeletedReply(Key));
+            Passivate();
+        });
+
+        Command<SyncNodeMap>(cmd => IfRegistered(() =>
+        {
+            RequestSync(ignoreETag: false);
+            Sender.Tell(new SyncAccepted(Key));
+        }));
+
+        Command<RotateDeliverySecret>(cmd => IfRegistered(() =>
+        {
+            var replyTo = Sender;
+            Persist(new DeliverySecretRotated(NewSecret(), _state.Secret!, Now + TimeSpan.FromMinutes(10)), e =>
+            {
+                _state.Apply(e);
+                Persisted();
+                replyTo.Tell(new DeliverySecretReply(e.Secret));
+            });
+        }));
+
+        Command<GetDeliverySecrets>(cmd => IfRegistered(() => Sender.Tell(new DeliverySecrets(_state.ValidSecrets(Now).ToList()))));
+
+        Command<GetNode>(cmd => IfRegistered(() =>
+            Sender.Tell(_state.Nodes.TryGetValue(cmd.Node, out var rec) ? NodeViewOf(cmd.Node, rec) : new NodeNotFound(Key, cmd.Node))));
+
+        Command<ListNodes>(cmd => IfRegistered(() =>
+        {
+            var limit = Math.Clamp(cmd.Limit, 1, 1000);
+            var page = _state.Nodes
+                .Where(kv => (cmd.State is null || kv.Value.State == cmd.State) && (cmd.Cursor is null || string.CompareOrdinal(kv.Key, cmd.Cursor) > 0))
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Take(limit + 1)
+                .Select(kv => NodeViewOf(kv.Key, kv.Value))
+                .ToList();
+            string? next = null;
+            if (page.Count > limit) { page.RemoveAt(limit); next = page[^1].Node; }
+            Sender.Tell(new NodeList(page, next));
+        }));
+
+        Command<ForceDelivery>(cmd => IfRegistered(() =>
+        {
+            if (!_state.Nodes.TryGetValue(cmd.Node, out var rec)) { Sender.Tell(new NodeNotFound(Key, cmd.Node)); return; }
+            var deliveryId = Force(cmd.Node, rec);
+            if (cmd.WaitForAck) AddWaiter(cmd.Node, Sender);
+            else Sender.Tell(new DeliveryAccepted(deliveryId));
+        }));
+    }
+
+    private sealed record DeletionCleaned(IActorRef ReplyTo, string? Error);
+
+    /// <summary>Answers only when the service exists; otherwise says so and passivates, so that reads of
+    /// unknown names leave no entity behind.</summary>
+    private void IfRegistered(Action action)
+    {
+        if (_state.IsRegistered) { action(); return; }
+        Sender.Tell(new ServiceNotFound(Key));
+        Passivate();
+    }
+
+    private void UpsertCatalog(IActorRef? replyTo, object? reply)
+    {
+        var key = Key;
+        var at = _state.RegisteredAt ?? Now;
+        var system = Context.System;
+        _services.Catalog.UpsertServiceAsync(key, at)
+            .ContinueWith(t =>
+            {
+                if (!t.IsCompletedSuccessfully) system.Log.Error(t.Exception, "catalog upsert of {0} failed", key);
+                return new CatalogUpdated(replyTo, reply);
+            })
+            .PipeTo(Self);
+    }
+
+    private ServiceView View()
+    {
+        var status = _state.MapStatus;
+        if (_lastMapCheck is { } checkedAt && (status.SyncedAt is null || checkedAt > status.SyncedAt))
+            status = status with { SyncedAt = checkedAt };
+        return new ServiceView(Key.Tenant, _state.Spec!, _state.RegisteredAt!.Value, _state.Counts(), status);
+    }
+
+    private static NodeView NodeViewOf(string node, NodeRecord r) =>
+        new(node, r.Address, r.State, r.Version, r.DeliveredAt, r.ExpiresAt, r.NextAttemptAt, r.Attempts, r.LastError);
+
+    private static string NewSecret() => "mds_ds_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using MetadataDelivery.Domain.Delivery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MetadataDelivery.Fleet;
+
+/// <summary>Stands in for many node agents on one loopback port: the node is taken from the envelope.
+/// It verifies signatures like a real agent, keeps each node's held version and refuses older items.
+/// Used by the demo (and the bench); real deployments run <c>MetadataDelivery.Agent</c> on each node.</summary>
+public sealed class FleetSimulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Func<string, string, IReadOnlyList<string>> _secretsOf;
+    private readonly ConcurrentDictionary<string, HeldItem> _held = new(StringComparer.Ordinal);
+    private long _accepted;
+    private long _rejected;
+
+    public sealed record HeldItem(string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
+    private FleetSimulator(WebApplication app, Func<string, string, IReadOnlyList<string>> secretsOf)
+    {
+        _app = app;
+        _secretsOf = secretsOf;
+    }
+
+    public int Port { get; private set; }
+    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Rejected => Interlocked.Read(ref _rejected);
+    public IReadOnlyDictionary<string, HeldItem> Held => _held;
+
+    /// <param name="secretsOf">(tenant, service) → the delivery secrets currently valid.</param>
+    public static async Task<FleetSimulator> StartAsync(int port, string path, Func<string, string, IReadOnlyList<string>> secretsOf)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
+        var app = builder.Build();
+        var fleet = new FleetSimulator(app, secretsOf);
+        app.MapPost(path, (Func<HttpContext, Task<IResult>>)fleet.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fleet.Port = new Uri(address).Port;
+        return fleet;
+    }
+
+    private async Task<IResult> HandleAsync(HttpContext http)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+        Envelope? envelope;
+        try { envelope = Envelope.FromJson(body); }
+        catch (System.Text.Json.JsonException) { envelope = null; }
+        if (envelope is null) return Reject(StatusCodes.Status400BadRequest, "body is not an envelope");
+
+        var verdict = PushSignature.Verify(_secretsOf(envelope.Tenant, envelope.Service),
+            http.Request.Headers[PushSignature.TimestampHeader], http.Request.Headers[PushSignature.SignatureHeader],
+            body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        if (verdict != PushSignature.Verdict.Valid) return Reject(StatusCodes.Status401Unauthorized, $"signature {verdict}");
+        if (!Envelope.TryParseTime(envelope.IssuedAt, out var issuedAt) || !Envelope.TryParseTime(envelope.ExpiresAt, out var expiresAt))
+            return Reject(StatusCodes.Status400BadRequest, "bad times");
+
+        var key = $"{envelope.Tenant}/{envelope.Service}/{envelope.Node}";
+        var current = _held.GetOrAdd(key, _ => new HeldItem(envelope.Version, issuedAt, expiresAt));
+        if (current.Version != envelope.Version)
+        {
+            if (issuedAt < current.IssuedAt) return Reject(StatusCodes.Status409Conflict, "older than the held item");
+            _held[key] = new HeldItem(envelope.Version, issuedAt, expiresAt);
+        }
+        Interlocked.Increment(ref _accepted);
+        return Results.Json(new { version = envelope.Version });
+    }
+
+    private IResult Reject(int status, string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        return Results.Json(new { error = reason }, statusCode: status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

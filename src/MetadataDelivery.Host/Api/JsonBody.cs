@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace MetadataDelivery.Host.Api;
+
+/// <summary>Reads a JSON body strictly (unknown fields, wrong types and malformed JSON are field errors)
+/// and within the size cap, so that bad bodies become 400/413 problem+json and never a 500.</summary>
+public static class JsonBody
+{
+    public const long MaxBytes = 64 * 1024;
+
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+        MaxDepth = 16,
+    };
+
+    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpRequest request) where T : class
+    {
+        if (request.ContentLength > MaxBytes)
+            return (null, Problems.Status(413, "Payload too large", $"Request bodies are limited to {MaxBytes} bytes."));
+        if (request.ContentType is { } ct && !ct.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) && !ct.Contains("+json", StringComparison.OrdinalIgnoreCase))
+            return (null, Problems.Status(415, "Unsupported media type", "Send the body as application/json."));
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[8192];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk)) > 0)
+            {
+                if (buffer.Length + read > MaxBytes)
+                    return (null, Problems.Status(413, "Payload too large", $"Request bodies are limited to {MaxBytes} bytes."));
+                buffer.Write(chunk, 0, read);
+            }
+            if (buffer.Length == 0) return (null, Problems.Validation("body", "a JSON object is required"));
+            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Options);
+            return value is null ? (null, Problems.Validation("body", "a JSON object is required")) : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            return (null, Problems.Validation(field, Describe(ex)));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, Problems.Status(ex.StatusCode, "Bad request", ex.Message));
+        }
+    }
+
+    private static string Describe(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        return message.Length > 300 ? message[..300] : message;
+    }
+}

@@ -1,0 +1,137 @@
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Storage;
+using MetadataDelivery.Host.Auth;
+
+namespace MetadataDelivery.Host.Api;
+
+public sealed record DeliveryAcceptedResponse(string DeliveryId);
+public sealed record DeliveryAckedResponse(string DeliveryId, string Version, DateTimeOffset DeliveredAt);
+
+/// <summary>Per-node status, forced delivery and the pull path (CONTRACT §2).</summary>
+public static class NodeEndpoints
+{
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan PullSkew = TimeSpan.FromMinutes(5);
+
+    public static void MapNodeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/services/{name}/nodes");
+
+        group.MapGet("", async (HttpContext http, string name, ICatalogStore catalog, ServiceClient services) =>
+        {
+            var (key, denied) = await Access.RequireServiceAsync(http, catalog, name);
+            if (denied is not null) return denied;
+            if (!ServiceEndpoints.TryPaging(http, out var limit, out var cursor, out var pagingError)) return pagingError!;
+            NodeState? state = null;
+            if (http.Request.Query.TryGetValue("state", out var s) && !string.IsNullOrEmpty(s))
+            {
+                if (!NodeStateNames.TryParse(s, out var parsed)) return Problems.Validation("state", "must be one of pending, delivered, retrying, expired");
+                state = parsed;
+            }
+            var (reply, error) = await services.AskAsync(new ListNodes(key, state, limit, cursor), ct: http.RequestAborted);
+            return error ?? reply switch
+            {
+                NodeList list => Results.Ok(new Page<NodeRepresentation>(list.Items.Select(Representations.Of).ToList(), list.NextCursor)),
+                ServiceNotFound => Problems.ServiceNotFound(name),
+                _ => ServiceEndpoints.Unexpected(reply),
+            };
+        });
+
+        group.MapGet("/{node}", async (HttpContext http, string name, string node, ICatalogStore catalog, ServiceClient services) =>
+        {
+            var (key, denied) = await Access.RequireServiceAsync(http, catalog, name);
+            if (denied is not null) return denied;
+            if (!Names.IsValidNodeId(node)) return Problems.NodeNotFound(name, Access.Truncate(node));
+            var (reply, error) = await services.AskAsync(new GetNode(key, node), ct: http.RequestAborted);
+            return error ?? NodeReply(reply, name, node, v => Results.Ok(Representations.Of(v)));
+        });
+
+        group.MapPost("/{node}/deliveries", async (HttpContext http, string name, string node, ICatalogStore catalog, ServiceClient services) =>
+        {
+            var (key, denied) = await Access.RequireServiceAsync(http, catalog, name);
+            if (denied is not null) return denied;
+            if (!Names.IsValidNodeId(node)) return Problems.NodeNotFound(name, Access.Truncate(node));
+            TimeSpan? wait = null;
+            if (http.Request.Query.TryGetValue("wait", out var w) && !string.IsNullOrEmpty(w))
+            {
+                if (!Durations.TryParse(w, out var parsed) || parsed <= TimeSpan.Zero || parsed > MaxWait)
+                    return Problems.Validation("wait", $"must be a duration between 0 and {Durations.ToIso(MaxWait)}, e.g. PT10S");
+                wait = parsed;
+            }
+            if (wait is null)
+            {
+                var (reply, error) = await services.AskAsync(new ForceDelivery(key, node, WaitForAck: false), ct: http.RequestAborted);
+                return error ?? reply switch
+                {
+                    DeliveryAccepted a => Results.Accepted($"/v1/services/{name}/nodes/{node}", new DeliveryAcceptedResponse(a.DeliveryId)),
+                    _ => NodeReply(reply, name, node, _ => ServiceEndpoints.Unexpected(reply)),
+                };
+            }
+            var (acked, waitError) = await services.AskAsync(new ForceDelivery(key, node, WaitForAck: true), wait, http.RequestAborted);
+            if (waitError is not null)
+                return Problems.Status(504, "Not acknowledged in time",
+                    $"The node did not acknowledge a fresh delivery within {Durations.ToIso(wait.Value)}; it keeps being retried. See GET /v1/services/{name}/nodes/{node}.");
+            return acked switch
+            {
+                DeliveryAcked a => Results.Ok(new DeliveryAckedResponse(a.DeliveryId, a.Version, a.DeliveredAt)),
+                _ => NodeReply(acked, name, node, _ => ServiceEndpoints.Unexpected(acked)),
+            };
+        });
+
+        group.MapGet("/{node}/metadata", PullAsync);
+    }
+
+    /// <summary>The pull path: the envelope last built for the node, for the tenant key or for the node
+    /// itself signing an empty body with its service's delivery secret. The answer is signed the same way.</summary>
+    private static async Task<IResult> PullAsync(HttpContext http, string name, string node, ICatalogStore catalog,
+        ServiceClient services, IEnvelopeStore envelopes, TimeProvider time)
+    {
+        ServiceKey key;
+        var caller = Caller.Of(http);
+        var signed = http.Request.Headers.ContainsKey(Domain.Delivery.PushSignature.SignatureHeader);
+        if (caller is Caller.Tenant)
+        {
+            var (k, denied) = await Access.RequireServiceAsync(http, catalog, name);
+            if (denied is not null) return denied;
+            key = k;
+        }
+        else if (signed && http.Request.Query.TryGetValue("tenant", out var tenant) && Names.IsValidResourceName(tenant) && Names.IsValidResourceName(name))
+        {
+            key = new ServiceKey(tenant!, name);
+            if (!await catalog.ServiceExistsAsync(key)) return Problems.Unauthorized(true);
+        }
+        else if (caller is Caller.Operator) return Access.RequireTenant(http, out _)!;
+        else return signed
+            ? Problems.Validation("tenant", "a signed pull must name its tenant: ?tenant=<tenant>")
+            : Problems.Unauthorized(caller is Caller.Anonymous { KeyGiven: true });
+        if (!Names.IsValidNodeId(node)) return Problems.NodeNotFound(name, Access.Truncate(node));
+
+        var (secretsReply, error) = await services.AskAsync(new GetDeliverySecrets(key), ct: http.RequestAborted);
+        if (error is not null) return error;
+        if (secretsReply is not DeliverySecrets secrets) return Problems.ServiceNotFound(name);
+        if (caller is not Caller.Tenant)
+        {
+            var verdict = Domain.Delivery.PushSignature.Verify(secrets.Secrets, http.Request.Headers[Domain.Delivery.PushSignature.TimestampHeader],
+                http.Request.Headers[Domain.Delivery.PushSignature.SignatureHeader], ReadOnlySpan<byte>.Empty, time.GetUtcNow(), PullSkew);
+            if (verdict != Domain.Delivery.PushSignature.Verdict.Valid)
+                return Problems.Status(401, "Unauthorized", $"The node signature is not valid ({verdict}).");
+        }
+        var envelope = await envelopes.GetAsync(key, node, http.RequestAborted);
+        if (envelope is null) return Problems.Status(404, "No metadata yet", $"No metadata has been built for node '{node}' of '{name}' yet.");
+        var ts = time.GetUtcNow().ToUnixTimeSeconds();
+        http.Response.Headers[Domain.Delivery.PushSignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.Sign(secrets.Secrets[0], ts, envelope);
+        return Results.Bytes(envelope, "application/json");
+    }
+
+    private static IResult NodeReply(object? reply, string name, string node, Func<NodeView, IResult> onView) => reply switch
+    {
+        NodeView v => onView(v),
+        NodeNotFound => Problems.NodeNotFound(name, node),
+        ServiceNotFound => Problems.ServiceNotFound(name),
+        _ => ServiceEndpoints.Unexpected(reply),
+    };
+}

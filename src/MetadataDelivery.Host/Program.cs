@@ -1,0 +1,3 @@
+using MetadataDelivery.Host;
+
+await MdsHost.Build(args).RunAsync();
