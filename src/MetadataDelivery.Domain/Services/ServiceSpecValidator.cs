@@ -61,7 +61,7 @@ public static partial class ServiceSpecValidator
             case "file":
                 if (!options.AllowFileNodeMaps)
                     errors.Add("nodeMap", "file:// node maps are disabled on this deployment (Mds:NodeMaps:AllowFileUris)");
-                else if (!nodeMap.StartsWith("file:///", StringComparison.Ordinal) || uri.LocalPath.Contains(".."))
+                else if (!nodeMap.StartsWith("file:///", StringComparison.Ordinal) || nodeMap.Contains("..", StringComparison.Ordinal))
                     errors.Add("nodeMap", "must be file:///absolute/path without '..'");
                 break;
             default:

@@ -1,0 +1,3 @@
+using MetadataDelivery.Agent;
+
+await AgentApp.Build(args).RunAsync();

@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.Scheduling;
+
+namespace MetadataDelivery.Domain.Tests;
+
+public class PushSignatureTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"version":"sha256:00"}""");
+
+    [Fact]
+    public void Signs_as_the_contract_says()
+    {
+        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cret"), Encoding.UTF8.GetBytes("1790000000." + Encoding.UTF8.GetString(Body))));
+        Assert.Equal(expected, PushSignature.Sign("s3cret", 1_790_000_000, Body));
+    }
+
+    [Fact]
+    public void Verifies_with_current_or_previous_secret()
+    {
+        var sig = PushSignature.Sign("old", Now.ToUnixTimeSeconds(), Body);
+        Assert.Equal(PushSignature.Verdict.Valid, PushSignature.Verify(["new", "old"], "1790000000", sig, Body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.BadSignature, PushSignature.Verify(["new"], "1790000000", sig, Body, Now, TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void Rejects_tampering_skew_and_missing_headers()
+    {
+        var ts = Now.ToUnixTimeSeconds().ToString();
+        var sig = PushSignature.Sign("k", Now.ToUnixTimeSeconds(), Body);
+        var tampered = (byte[])Body.Clone(); tampered[^2] ^= 1;
+        Assert.Equal(PushSignature.Verdict.BadSignature, PushSignature.Verify(["k"], ts, sig, tampered, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.OutsideWindow, PushSignature.Verify(["k"], ts, sig, Body, Now.AddMinutes(6), TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.Missing, PushSignature.Verify(["k"], null, sig, Body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.BadTimestamp, PushSignature.Verify(["k"], "12a", sig, Body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.BadSignature, PushSignature.Verify(["k"], ts, sig.ToUpperInvariant(), Body, Now, TimeSpan.FromMinutes(5)));
+    }
+}
+
+public class ExpiryRuleTests
+{
+    private static readonly DateTimeOffset Fetched = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Ttl_alone() => Assert.Equal(Fetched.AddHours(1), ExpiryRule.Compute(Fetched, TimeSpan.FromHours(1), null, "x"u8));
+
+    [Fact]
+    public void Earlier_expires_header_caps() =>
+        Assert.Equal(Fetched.AddMinutes(10), ExpiryRule.Compute(Fetched, TimeSpan.FromHours(1), Fetched.AddMinutes(10), "x"u8));
+
+    [Fact]
+    public void Later_expires_header_does_not_extend() =>
+        Assert.Equal(Fetched.AddHours(1), ExpiryRule.Compute(Fetched, TimeSpan.FromHours(1), Fetched.AddHours(5), "x"u8));
+
+    [Fact]
+    public void Certificate_not_after_caps()
+    {
+        using var key = ECDsa.Create();
+        var req = new CertificateRequest("CN=n", key, HashAlgorithmName.SHA256);
+        var notAfter = new DateTimeOffset(2026, 11, 26, 12, 20, 0, TimeSpan.Zero);
+        using var cert = req.CreateSelfSigned(Fetched.AddMinutes(-1), notAfter);
+        var pem = Encoding.ASCII.GetBytes(cert.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+        Assert.Equal(notAfter, ExpiryRule.LeafNotAfter(pem));
+        Assert.Equal(notAfter, ExpiryRule.Compute(Fetched, TimeSpan.FromHours(1), null, pem));
+    }
+
+    [Fact]
+    public void Broken_pem_is_ignored() =>
+        Assert.Null(ExpiryRule.LeafNotAfter("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----"u8));
+}
+
+public class DeliveryDecisionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(10);
+
+    private static MetadataItem Item(DateTimeOffset at) => new("payload"u8.ToArray(), "text/plain", at, at + Ttl);
+
+    [Fact]
+    public void Ack_delivers_and_schedules_the_renewal_inside_the_lifetime()
+    {
+        var o = DeliveryDecisions.Acked("n", Item(Now), Now.AddMilliseconds(20), 0.5, new Random(1));
+        Assert.Equal(NodeState.Delivered, o.State);
+        Assert.Equal(0, o.Attempts);
+        Assert.Null(o.LastError);
+        Assert.InRange(o.NextAttemptAt!.Value, Now.AddSeconds(4.5), Now.AddSeconds(5.5));
+        Assert.Equal(Now + Ttl, o.ExpiresAt);
+    }
+
+    [Fact]
+    public void Failure_while_holding_valid_metadata_retries_before_expiry()
+    {
+        var rec = new NodeRecord("h", Now.AddMinutes(-5));
+        rec.Apply(DeliveryDecisions.Acked("n", Item(Now.AddSeconds(-6)), Now.AddSeconds(-6), 0.5, new Random(1)));
+        for (var i = 0; i < 5; i++)
+        {
+            var o = DeliveryDecisions.Failed("n", rec, "refused", Now, Ttl, BackoffPolicy.ForLifetime(Ttl), new Random(i));
+            Assert.Equal(NodeState.Retrying, o.State);
+            Assert.True(o.NextAttemptAt < rec.ExpiresAt);
+            rec.Apply(o);
+        }
+        Assert.Equal(5, rec.Attempts);
+        Assert.Equal("refused", rec.LastError);
+    }
+
+    [Fact]
+    public void Failure_after_the_deadline_is_expired_and_detected_once()
+    {
+        var rec = new NodeRecord("h", Now.AddMinutes(-5));
+        rec.Apply(DeliveryDecisions.Acked("n", Item(Now.AddSeconds(-20)), Now.AddSeconds(-20), 0.5, new Random(1)));
+        Assert.True(DeliveryDecisions.HasJustExpired(rec, Now, Ttl));
+        rec.Apply(DeliveryDecisions.MarkExpired("n", rec, Now));
+        Assert.Equal(NodeState.Expired, rec.State);
+        Assert.False(DeliveryDecisions.HasJustExpired(rec, Now, Ttl));
+        var o = DeliveryDecisions.Failed("n", rec, "down", Now, Ttl, BackoffPolicy.ForLifetime(Ttl), new Random(1));
+        Assert.Equal(NodeState.Expired, o.State);
+        Assert.True(o.NextAttemptAt > Now);
+        rec.Apply(o);
+        rec.Apply(DeliveryDecisions.Acked("n", Item(Now), Now, 0.5, new Random(1)));
+        Assert.Equal(NodeState.Delivered, rec.State);
+    }
+
+    [Fact]
+    public void A_new_node_must_be_served_within_one_lifetime()
+    {
+        var rec = new NodeRecord("h", Now);
+        Assert.Equal(Now + Ttl, rec.Deadline(Ttl));
+        Assert.False(DeliveryDecisions.HasJustExpired(rec, Now.AddSeconds(9), Ttl));
+        Assert.True(DeliveryDecisions.HasJustExpired(rec, Now.AddSeconds(10), Ttl));
+    }
+
+    [Fact]
+    public void Force_resets_the_backoff()
+    {
+        var rec = new NodeRecord("h", Now);
+        rec.Apply(DeliveryDecisions.Failed("n", rec, "x", Now, Ttl, BackoffPolicy.ForLifetime(Ttl), new Random(1)));
+        rec.Apply(DeliveryDecisions.ResetForForce("n", rec, Now));
+        Assert.Equal(0, rec.Attempts);
+        Assert.Equal(Now, rec.NextAttemptAt);
+    }
+
+    [Fact]
+    public void Version_is_sha256_of_the_payload() =>
+        Assert.Equal("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", MetadataItem.VersionOf("hello"u8));
+}

@@ -1,0 +1,176 @@
+using MetadataDelivery.Domain.Scheduling;
+
+namespace MetadataDelivery.Domain.Tests;
+
+public class RenewalPolicyTests
+{
+    private static readonly DateTimeOffset Issued = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.5)]
+    [InlineData(0.66)]
+    [InlineData(0.9)]
+    public void Renewal_stays_within_five_percent_of_lifetime_around_renewAt(double renewAt)
+    {
+        var lifetime = TimeSpan.FromHours(1);
+        var random = new Random(1);
+        var seen = new List<double>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var t = RenewalPolicy.RenewalTime(Issued, Issued + lifetime, renewAt, random);
+            var fraction = (t - Issued) / lifetime;
+            Assert.InRange(fraction, renewAt - 0.05 - 1e-9, renewAt + 0.05 + 1e-9);
+            seen.Add(fraction);
+        }
+        // jitter is really spread, not a constant
+        Assert.True(seen.Max() - seen.Min() > 0.09);
+    }
+
+    [Fact]
+    public void Renewal_is_never_at_or_after_expiry_even_at_the_highest_renewAt()
+    {
+        var lifetime = TimeSpan.FromSeconds(10);
+        var random = new Random(2);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var t = RenewalPolicy.RenewalTime(Issued, Issued + lifetime, 0.95, random);
+            Assert.True(t < Issued + lifetime);
+            Assert.True(t <= Issued + lifetime * RenewalPolicy.LatestFraction);
+        }
+    }
+
+    [Fact]
+    public void Zero_lifetime_renews_immediately() =>
+        Assert.Equal(Issued, RenewalPolicy.RenewalTime(Issued, Issued, 0.66, new Random(3)));
+}
+
+public class BackoffPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Policy_is_sized_from_the_lifetime()
+    {
+        var p = BackoffPolicy.ForLifetime(TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), p.Base);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), p.Cap);
+        var hour = BackoffPolicy.ForLifetime(TimeSpan.FromHours(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), hour.Base);
+        Assert.Equal(TimeSpan.FromMinutes(5), hour.Cap);
+    }
+
+    [Fact]
+    public void Retries_are_never_scheduled_past_the_deadline()
+    {
+        var policy = BackoffPolicy.ForLifetime(TimeSpan.FromHours(1));
+        var random = new Random(4);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var remaining = TimeSpan.FromMilliseconds(random.Next(1, 600_000));
+            var attempt = random.Next(1, 40);
+            var next = policy.NextAttempt(Now, attempt, Now + remaining, random);
+            Assert.True(next < Now + remaining, $"attempt {attempt} with {remaining} left was scheduled at +{next - Now}");
+            Assert.True(next > Now);
+        }
+    }
+
+    [Fact]
+    public void Attempts_keep_coming_until_the_deadline()
+    {
+        // Simulate a node that never answers: the attempts before the deadline must not thin out to nothing.
+        var policy = BackoffPolicy.ForLifetime(TimeSpan.FromHours(1));
+        var random = new Random(5);
+        var deadline = Now + TimeSpan.FromMinutes(20);
+        var t = Now;
+        var attempts = new List<DateTimeOffset>();
+        for (var attempt = 1; deadline - t > TimeSpan.FromMilliseconds(1) && attempts.Count < 10_000; attempt++)
+        {
+            t = policy.NextAttempt(t, attempt, deadline, random);
+            attempts.Add(t);
+        }
+        Assert.All(attempts, a => Assert.True(a < deadline));
+        Assert.True(attempts.Count(a => a > deadline - TimeSpan.FromSeconds(10)) >= 2,
+            "expected at least two attempts in the last 10 s before the deadline");
+        Assert.True(attempts.Count < 10_000, "attempts must not degenerate into a busy loop");
+    }
+
+    [Fact]
+    public void Ceiling_grows_exponentially_and_is_capped()
+    {
+        var policy = new BackoffPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+        var random = new Random(6);
+        for (var attempt = 1; attempt <= 12; attempt++)
+        {
+            var max = TimeSpan.Zero;
+            for (var i = 0; i < 2000; i++)
+            {
+                var d = policy.NextAttempt(Now, attempt, null, random) - Now;
+                if (d > max) max = d;
+            }
+            var ceiling = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt - 1)));
+            Assert.True(max <= ceiling, $"attempt {attempt}: {max} > {ceiling}");
+            Assert.True(max > ceiling * 0.9, $"attempt {attempt}: full jitter should reach near the ceiling, got {max}");
+        }
+    }
+
+    [Fact]
+    public void Delay_is_at_least_the_minimum()
+    {
+        var policy = BackoffPolicy.ForLifetime(TimeSpan.FromHours(1));
+        var random = new Random(7);
+        for (var i = 0; i < 5000; i++)
+            Assert.True(policy.NextAttempt(Now, 1, null, random) - Now >= policy.Min);
+    }
+}
+
+public class DeliveryScheduleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Takes_due_keys_earliest_deadline_first()
+    {
+        var s = new DeliverySchedule<string>();
+        s.Set("c", T0.AddSeconds(3));
+        s.Set("a", T0.AddSeconds(1));
+        s.Set("b", T0.AddSeconds(2));
+        s.Set("later", T0.AddSeconds(100));
+        Assert.Equal(["a", "b", "c"], s.TakeDue(T0.AddSeconds(10), 10));
+        Assert.Equal(1, s.Count);
+        Assert.Equal(T0.AddSeconds(100), s.NextDue);
+    }
+
+    [Fact]
+    public void Setting_a_key_again_moves_it()
+    {
+        var s = new DeliverySchedule<string>();
+        s.Set("a", T0.AddSeconds(1));
+        s.Set("b", T0.AddSeconds(2));
+        s.Set("a", T0.AddSeconds(5));
+        Assert.Equal(2, s.Count);
+        Assert.Equal(["b"], s.TakeDue(T0.AddSeconds(3), 10));
+        Assert.True(s.TryGetDue("a", out var due));
+        Assert.Equal(T0.AddSeconds(5), due);
+    }
+
+    [Fact]
+    public void Take_respects_the_maximum_and_removal()
+    {
+        var s = new DeliverySchedule<string>();
+        for (var i = 0; i < 10; i++) s.Set("n" + i, T0.AddSeconds(i));
+        Assert.True(s.Remove("n0"));
+        Assert.False(s.Remove("n0"));
+        Assert.Equal(["n1", "n2", "n3"], s.TakeDue(T0.AddSeconds(100), 3));
+        Assert.Equal(6, s.Count);
+    }
+
+    [Fact]
+    public void Equal_due_times_keep_insertion_order()
+    {
+        var s = new DeliverySchedule<string>();
+        s.Set("x", T0); s.Set("y", T0); s.Set("z", T0);
+        Assert.Equal(["x", "y", "z"], s.TakeDue(T0, 10));
+        Assert.Null(s.NextDue);
+    }
+}
