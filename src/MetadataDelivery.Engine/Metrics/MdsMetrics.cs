@@ -19,6 +19,7 @@ public sealed class MdsMetrics : IDisposable
     private readonly ConcurrentDictionary<string, NodeCounts> _nodeCounts = new();
     private long _acked;
     private long _failed;
+    private long _expired;
 
     public MdsMetrics(IMeterFactory meters)
     {
@@ -34,6 +35,7 @@ public sealed class MdsMetrics : IDisposable
 
     public long AckedTotal => Interlocked.Read(ref _acked);
     public long FailedTotal => Interlocked.Read(ref _failed);
+    public long ExpiredAlarmsTotal => Interlocked.Read(ref _expired);
 
     public void Acked(TimeSpan latency)
     {
@@ -51,7 +53,11 @@ public sealed class MdsMetrics : IDisposable
     public void Unchanged() => _deliveries.Add(1, new KeyValuePair<string, object?>("result", "unchanged"));
     public void PushStarted() => _inFlight.Add(1);
     public void PushFinished() => _inFlight.Add(-1);
-    public void ExpiredAlarm() => _expiredAlarms.Add(1);
+    public void ExpiredAlarm()
+    {
+        Interlocked.Increment(ref _expired);
+        _expiredAlarms.Add(1);
+    }
     public void NodeMapSync(string result) => _nodeMapSyncs.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void PublishNodeCounts(string serviceEntityId, NodeCounts counts) => _nodeCounts[serviceEntityId] = counts;

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text;
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.IntegrationTests.Infrastructure;
+
+namespace MetadataDelivery.IntegrationTests;
+
+public sealed class ForceAndPullTests
+{
+    [Fact]
+    public async Task Forced_delivery_with_wait_returns_the_version_the_agent_now_holds()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "force", nodes: 3, dir, ttl: "PT1H", renewAt: 0.66);
+        var agent = fleet.Agents[1];
+        await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+        var before = agent.Accepted[^1].Version;
+
+        var (status, body, _) = await tenant.PostAsync($"/v1/services/force/nodes/{agent.Node}/deliveries?wait=PT5S");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var version = body!["version"]!.GetValue<string>();
+        Assert.NotEqual(before, version); // a fresh fetch: builtin:ca issued a new certificate
+        Assert.Equal(version, agent.Accepted[^1].Version);
+        Assert.Equal(body["deliveryId"]!.GetValue<string>(), agent.Accepted[^1].DeliveryId);
+        var held = Envelope.FromJson(File.ReadAllBytes(Path.Combine(agent.DataDir, "acme", "force", "envelope.json")))!;
+        Assert.Equal(version, held.Version);
+        var payload = File.ReadAllText(Path.Combine(agent.DataDir, "acme", "force", "payload"));
+        Assert.Contains("BEGIN CERTIFICATE", payload);
+        Assert.Contains("BEGIN PRIVATE KEY", payload);
+
+        var (accepted, acceptedBody, _) = await tenant.PostAsync($"/v1/services/force/nodes/{agent.Node}/deliveries");
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        Assert.False(string.IsNullOrEmpty(acceptedBody!["deliveryId"]!.GetValue<string>()));
+
+        var (missing, problem, response) = await tenant.PostAsync("/v1/services/force/nodes/nope/deliveries?wait=PT1S");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Forced_delivery_to_an_unreachable_node_times_out_with_504()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "gone", nodes: 1, dir, ttl: "PT1H");
+        await fleet.Agents[0].StopAsync();
+        var (status, body, _) = await tenant.PostAsync($"/v1/services/gone/nodes/{fleet.Agents[0].Node}/deliveries?wait=PT2S");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.Equal(504, body!["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_node_that_was_down_pulls_what_it_missed()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "pull", nodes: 1, dir, ttl: "PT1H", apiUrl: host.Args.BaseAddress.ToString());
+        var agent = fleet.Agents[0];
+        await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+
+        // with the tenant key
+        var (status, body, _) = await tenant.GetAsync($"/v1/services/pull/nodes/{agent.Node}/metadata");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(agent.Accepted[^1].Version, body!["version"]!.GetValue<string>());
+
+        // with the node's own signature over an empty body
+        using var anonymous = tenant.WithKey(null);
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var http = new HttpClient { BaseAddress = host.Args.BaseAddress };
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/services/pull/nodes/{agent.Node}/metadata?tenant=acme");
+        request.Headers.Add(PushSignature.TimestampHeader, ts.ToString());
+        request.Headers.Add(PushSignature.SignatureHeader, PushSignature.Sign(fleet.Secret, ts, ReadOnlySpan<byte>.Empty));
+        var signed = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        var envelopeBytes = await signed.Content.ReadAsByteArrayAsync();
+        Assert.Equal(PushSignature.Verdict.Valid, PushSignature.Verify([fleet.Secret],
+            signed.Headers.GetValues(PushSignature.TimestampHeader).Single(), signed.Headers.GetValues(PushSignature.SignatureHeader).Single(),
+            envelopeBytes, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)));
+
+        // a forged signature gets nothing
+        var forged = new HttpRequestMessage(HttpMethod.Get, $"/v1/services/pull/nodes/{agent.Node}/metadata?tenant=acme");
+        forged.Headers.Add(PushSignature.TimestampHeader, ts.ToString());
+        forged.Headers.Add(PushSignature.SignatureHeader, PushSignature.Sign("wrong", ts, ReadOnlySpan<byte>.Empty));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(forged)).StatusCode);
+
+        // the agent's data is lost while it is down; on start it pulls the current envelope by itself
+        await agent.StopAsync();
+        Directory.Delete(agent.DataDir, recursive: true);
+        var newest = agent.Accepted[^1].Version;
+        await agent.StartAsync();
+        var envelopePath = Path.Combine(agent.DataDir, "acme", "pull", "envelope.json");
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(envelopePath)), TimeSpan.FromSeconds(10), "agent pulled on start");
+        Assert.Equal(newest, Envelope.FromJson(File.ReadAllBytes(envelopePath))!.Version);
+    }
+}

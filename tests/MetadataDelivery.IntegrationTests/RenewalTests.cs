@@ -1,0 +1,43 @@
+using MetadataDelivery.Engine.Metrics;
+using MetadataDelivery.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MetadataDelivery.IntegrationTests;
+
+public sealed class RenewalTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Fifty_real_agents_are_kept_fresh_and_nothing_ever_expires()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        var started = DateTimeOffset.UtcNow;
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "payments", nodes: 50, dir, ttl: "PT10S", renewAt: 0.5);
+
+        await Task.Delay(TimeSpan.FromSeconds(40));
+        var ended = DateTimeOffset.UtcNow;
+
+        foreach (var agent in fleet.Agents)
+        {
+            var accepted = agent.Accepted;
+            var versions = accepted.Select(p => p.Version).Distinct().Count();
+            Assert.True(versions >= 3, $"{agent.Node} got {versions} distinct signed deliveries in 40 s");
+            Assert.True(accepted[0].At - started < TimeSpan.FromSeconds(10), $"{agent.Node}: first delivery after {accepted[0].At - started}");
+            for (var i = 1; i < accepted.Count; i++)
+                Assert.True(accepted[i].At < accepted[i - 1].ExpiresAt,
+                    $"{agent.Node}: delivery {i} acked at {accepted[i].At:O}, after the previous item expired at {accepted[i - 1].ExpiresAt:O}");
+            Assert.True(ended < accepted[^1].ExpiresAt, $"{agent.Node}: holds an expired item at the end");
+            // the agent verified the signature of each: a bad one would have been refused with 401
+            Assert.DoesNotContain(agent.Pushes, p => p.Status == 401);
+        }
+
+        var service = await tenant.GetOkAsync("/v1/services/payments");
+        output.WriteLine(service.ToJsonString());
+        Assert.Equal(50, service["nodes"]!["total"]!.GetValue<int>());
+        Assert.Equal(0, service["nodes"]!["expired"]!.GetValue<int>());
+        Assert.Equal(0, host.Services.GetRequiredService<MdsMetrics>().ExpiredAlarmsTotal);
+        var total = fleet.Agents.Sum(a => a.Accepted.Count);
+        output.WriteLine($"{total} deliveries acked in 40 s ({total / 40.0:0.0}/s)");
+    }
+}
