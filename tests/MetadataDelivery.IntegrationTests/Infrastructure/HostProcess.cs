@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace MetadataDelivery.IntegrationTests.Infrastructure;
+
+/// <summary>A member as its own OS process (the built MetadataDelivery.Host), so tests can kill -9 it.</summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private Process? _process;
+    private readonly string _log;
+    public HostArgs Args { get; }
+    public ApiClient Operator { get; }
+
+    public HostProcess(HostArgs args, string logPath)
+    {
+        Args = args;
+        _log = logPath;
+        Operator = new ApiClient(args.BaseAddress, args.AdminKey);
+    }
+
+    public static string HostDll()
+    {
+        var baseDir = AppContext.BaseDirectory;
+        var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dir = new DirectoryInfo(baseDir);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MetadataDelivery.sln"))) dir = dir.Parent;
+        if (dir is null) throw new InvalidOperationException("cannot find MetadataDelivery.sln above " + baseDir);
+        var dll = Path.Combine(dir.FullName, "src", "MetadataDelivery.Host", "bin", configuration, "net10.0", "MetadataDelivery.Host.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build the solution first", dll);
+    }
+
+    public async Task StartAsync()
+    {
+        var dll = HostDll();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in Args.ToArgs()) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        var log = new StreamWriter(_log, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        using var anonymous = Operator.WithKey(null);
+        await Eventually.TrueAsync(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"host exited with {process.ExitCode}; see {_log}");
+            try { return (await anonymous.GetAsync("/healthz/ready")).Status == System.Net.HttpStatusCode.OK; }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(60), "host process ready");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
+    public void Kill()
+    {
+        _process?.Kill(entireProcessTree: true);
+        _process?.WaitForExit(10_000);
+        _process = null;
+    }
+
+    public string Log => File.Exists(_log) ? File.ReadAllText(_log) : "";
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        Operator.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
