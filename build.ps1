@@ -1,0 +1,50 @@
+#!/usr/bin/env pwsh
+# Build tasks of the Metadata Delivery System. Run through the pinned PowerShell tool:
+#   dotnet tool restore && dotnet pwsh ./build.ps1 <task>
+# Tasks: build | test | run | clean
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'run', 'clean')]
+    [string] $Task = 'build',
+    [string] $Configuration = 'Release',
+    # Extra arguments for 'run' (e.g. --Mds:DataDir=/tmp/mds); the demo is on unless -NoDemo.
+    [switch] $NoDemo,
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]] $Rest = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Step([string] $Title, [scriptblock] $Step) {
+    Write-Host "==> $Title" -ForegroundColor Cyan
+    $started = Get-Date
+    & $Step
+    if ($LASTEXITCODE -ne 0) { throw "$Title failed (exit $LASTEXITCODE)" }
+    Write-Host ("    done in {0:n1} s" -f ((Get-Date) - $started).TotalSeconds)
+}
+
+switch ($Task) {
+    'build' {
+        Invoke-Step "build ($Configuration)" { dotnet build MetadataDelivery.sln -c $Configuration }
+    }
+    'test' {
+        Invoke-Step "build ($Configuration)" { dotnet build MetadataDelivery.sln -c $Configuration }
+        if (Test-Path TestResults) { Remove-Item TestResults -Recurse -Force }
+        Invoke-Step 'test' {
+            dotnet test MetadataDelivery.sln -c $Configuration --no-build `
+                --results-directory TestResults --logger 'trx' --logger 'console;verbosity=normal'
+        }
+    }
+    'run' {
+        $demo = if ($NoDemo) { @() } else { @('--demo') }
+        dotnet run --project src/MetadataDelivery.Host -c $Configuration -- @demo @Rest
+    }
+    'clean' {
+        Invoke-Step 'clean' { dotnet clean MetadataDelivery.sln -c $Configuration }
+        foreach ($d in 'TestResults', 'data') { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
+    }
+}
