@@ -1,0 +1,24 @@
+using MetadataDelivery.IntegrationTests.Infrastructure;
+
+namespace MetadataDelivery.IntegrationTests;
+
+/// <summary>README command 1: the host with --demo delivers to its whole demo fleet within 30 s.</summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_fleet_is_all_delivered_through_the_api_within_30_seconds()
+    {
+        using var dir = new TestDirectory();
+        var dataDir = dir.Sub("host");
+        await using var host = await InProcessHost.StartAsync(dataDir, "--demo");
+        var keyFile = Path.Combine(dataDir, "demo", "tenant.key");
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(keyFile)), TimeSpan.FromSeconds(15), "demo tenant created");
+        using var demo = host.Tenant(File.ReadAllText(keyFile).Trim());
+        await Eventually.TrueAsync(async () =>
+        {
+            var (status, body, _) = await demo.GetAsync("/v1/services/demo-fleet");
+            return status == System.Net.HttpStatusCode.OK && body!["nodes"]!["delivered"]!.GetValue<int>() == 300
+                && body["nodes"]!["total"]!.GetValue<int>() == 300;
+        }, TimeSpan.FromSeconds(30), "all 300 demo nodes delivered");
+    }
+}
