@@ -30,6 +30,7 @@ public static class MdsHost
         builder.Services.AddSingleton<ServiceClient>();
         builder.Services.AddHostedService<DemoRunner>();
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimeConverter()));
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(MdsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "System.Runtime")

@@ -25,7 +25,8 @@ public sealed class MdsMetrics : IDisposable
     {
         _meter = meters.Create(MeterName);
         _deliveries = _meter.CreateCounter<long>("mds.deliveries", description: "Delivery attempts by result (acked, failed, unchanged)");
-        _latency = _meter.CreateHistogram<double>("mds.delivery.latency", unit: "s", description: "From the start of an attempt to the agent's ack");
+        _latency = _meter.CreateHistogram<double>("mds.delivery.latency", unit: "s", description: "From the start of an attempt to the agent's ack",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _inFlight = _meter.CreateUpDownCounter<long>("mds.pushes.in_flight", description: "Pushes sent and not yet answered");
         _expiredAlarms = _meter.CreateCounter<long>("mds.alarms.expired", description: "Nodes whose item expired undelivered");
         _nodeMapSyncs = _meter.CreateCounter<long>("mds.nodemap.syncs", description: "Node-map reads by result");

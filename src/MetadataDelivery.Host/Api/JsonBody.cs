@@ -52,6 +52,10 @@ public static class JsonBody
     private static string Describe(JsonException ex)
     {
         var message = ex.Message;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal)) return "is not a known field";
+        if (message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong JSON type for this field";
+        var line = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (line > 0) message = message[..line];
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0) message = message[..cut];
         return message.Length > 300 ? message[..300] : message;
