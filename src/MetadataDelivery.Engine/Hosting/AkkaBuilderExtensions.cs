@@ -78,6 +78,7 @@ public static class AkkaBuilderExtensions
                 RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
                 StateStoreMode = StateStoreMode.Persistence,
+                HandOffStopMessage = StopServiceActor.Instance,
             });
     }
 }

@@ -58,6 +58,12 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "snapshot cleanup of {0} failed", Key));
         Command<PublishCounts>(_ => _services.Metrics.PublishNodeCounts(Key.EntityId, _state.Counts()));
+        Command<StopServiceActor>(_ =>
+        {
+            // Hand-off or shutdown: journal the outcomes still batched, then stop.
+            FlushOutcomesNow();
+            DeferAsync(StopServiceActor.Instance, _ => Context.Stop(Self));
+        });
     }
 
     public static Akka.Actor.Props Props(string entityId, DeliveryServices services) =>

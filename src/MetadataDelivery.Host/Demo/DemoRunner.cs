@@ -8,6 +8,8 @@ using MetadataDelivery.Engine.Storage;
 using MetadataDelivery.Fleet;
 using MetadataDelivery.Host.Api;
 using MetadataDelivery.Host.Auth;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace MetadataDelivery.Host.Demo;
@@ -16,7 +18,7 @@ namespace MetadataDelivery.Host.Demo;
 /// the same actors the API uses), and prints a live progress line.</summary>
 public sealed class DemoRunner(
     IOptions<DemoOptions> demoOptions, IOptions<MdsOptions> mdsOptions, ICatalogStore catalog, ServiceClient services,
-    MdsMetrics metrics, TimeProvider time, ILogger<DemoRunner> log, IHostApplicationLifetime lifetime) : BackgroundService
+    MdsMetrics metrics, TimeProvider time, ILogger<DemoRunner> log, IHostApplicationLifetime lifetime, IServer server) : BackgroundService
 {
     private volatile IReadOnlyList<string> _secrets = [];
 
@@ -36,8 +38,9 @@ public sealed class DemoRunner(
         var tenantKey = await EnsureTenantAsync(demo.Tenant, dir);
         if (!await EnsureServiceAsync(key, demo, mapPath, stoppingToken)) return;
 
-        log.LogInformation("Demo: {Nodes} simulated nodes on 127.0.0.1:{Port}; tenant '{Tenant}' key in {KeyFile}; try: curl -H 'Authorization: Bearer {TenantKey}' http://localhost:8080/v1/services/{Service}",
-            demo.Nodes, fleet.Port, demo.Tenant, Path.Combine(dir, "tenant.key"), tenantKey, demo.Service);
+        var api = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:8080";
+        log.LogInformation("Demo: {Nodes} simulated nodes on 127.0.0.1:{Port}; tenant '{Tenant}' key in {KeyFile}; try: curl -H 'Authorization: Bearer {TenantKey}' {Api}/v1/services/{Service}",
+            demo.Nodes, fleet.Port, demo.Tenant, Path.Combine(dir, "tenant.key"), tenantKey, api, demo.Service);
         await ReportProgressAsync(key, fleet, demo.ProgressInterval, stoppingToken);
     }
 
