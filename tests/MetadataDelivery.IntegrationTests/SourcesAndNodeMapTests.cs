@@ -63,8 +63,9 @@ public sealed class SourcesAndNodeMapTests
         Assert.Equal(HttpStatusCode.Created, status);
         await Eventually.TrueAsync(async () =>
         {
-            var node = await tenant.GetOkAsync("/v1/services/broken/nodes/n1");
-            return node["state"]!.GetValue<string>() == "retrying" && (node["lastError"]?.GetValue<string>() ?? "").Contains("404");
+            var (status, node, _) = await tenant.GetAsync("/v1/services/broken/nodes/n1"); // 404 until the node map is read
+            return status == HttpStatusCode.OK && node!["state"]!.GetValue<string>() == "retrying"
+                && (node["lastError"]?.GetValue<string>() ?? "").Contains("404");
         }, TimeSpan.FromSeconds(10), "node retrying with the source's 404 as last error");
     }
 
