@@ -25,8 +25,9 @@ public sealed class StartupPull(IOptions<AgentOptions> options, EnvelopeAcceptor
             {
                 if (await PullOnceAsync(o, service, ct)) return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
+                // Anything (bad ApiUrl, unwritable DataDir, …) is logged and retried; pushes keep working meanwhile.
                 log.LogWarning("pull of {Service} failed (attempt {Attempt}): {Error}", service.Service, attempt, ex.Message);
             }
             await Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 500)), ct);

@@ -8,6 +8,7 @@ using MetadataDelivery.Host.Demo;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 
 namespace MetadataDelivery.Host;
 
@@ -29,7 +30,10 @@ public static class MdsHost
         builder.Services.AddSingleton<AdminKeyProvider>();
         builder.Services.AddSingleton<ServiceClient>();
         builder.Services.AddHostedService<DemoRunner>();
+        var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        builder.Services.AddMdsRateLimiting(apiOptions);
         builder.Services.AddProblemDetails();
+        builder.Services.AddMdsOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimeConverter()));
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
@@ -44,13 +48,17 @@ public static class MdsHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BearerAuthMiddleware>();
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("liveness") });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => !c.Tags.Contains("liveness") });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json").WithTitle("Metadata Delivery System API"));
         app.MapTenantEndpoints();
         app.MapServiceEndpoints();
         app.MapNodeEndpoints();
+        app.MapAdminEndpoints();
         return app;
     }
 }

@@ -154,3 +154,15 @@ public class NodeAddressTests
     [InlineData("host/../etc")]
     public void Rejects_invalid_addresses(string address) => Assert.False(NodeAddress.IsValid(address));
 }
+
+public class NodeMapEncodingTests
+{
+    [Fact]
+    public void A_utf8_byte_order_mark_is_accepted()
+    {
+        var bytes = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes("""{"nodes":[{"id":"a","address":"h"}]}""")).ToArray();
+        var r = NodeMapParser.Parse(new MemoryStream(bytes), NodeMapLimits.Default);
+        Assert.True(r.IsValid, r.Error);
+        Assert.Single(r.Nodes!);
+    }
+}

@@ -63,6 +63,19 @@ public class ServiceStateTests
     }
 
     [Fact]
+    public void A_second_rotation_keeps_the_first_old_secret_for_its_whole_grace()
+    {
+        var s = Registered();
+        s.Apply(new DeliverySecretRotated("s1", "secret", T0.AddMinutes(10)));
+        s.Apply(new DeliverySecretRotated("s2", "s1", T0.AddMinutes(12)));
+        Assert.Equal(["s2", "secret", "s1"], s.ValidSecrets(T0.AddMinutes(3)));
+        Assert.Equal(["s2", "s1"], s.ValidSecrets(T0.AddMinutes(11)));
+        s.Apply(new DeliverySecretRotated("s3", "s2", T0.AddMinutes(40))); // rotated at +30: both older graces are over
+        Assert.Equal(["s3", "s2"], s.ValidSecrets(T0.AddMinutes(31)));
+        Assert.Single(s.PreviousSecrets);
+    }
+
+    [Fact]
     public void Delete_clears_everything_and_the_name_can_be_registered_again()
     {
         var s = Registered();
@@ -83,6 +96,7 @@ public class ServiceStateTests
         s.Apply(new DeliverySecretRotated("new", "secret", T0.AddMinutes(10)));
         var copy = ServiceState.FromSnapshot(s.ToSnapshot());
         Assert.Equal(s.ToSnapshot().Nodes, copy.ToSnapshot().Nodes);
-        Assert.Equal(s.ToSnapshot() with { Nodes = [] }, copy.ToSnapshot() with { Nodes = [] });
+        Assert.Equal(s.ToSnapshot().PreviousSecrets, copy.ToSnapshot().PreviousSecrets);
+        Assert.Equal(s.ToSnapshot() with { Nodes = [], PreviousSecrets = [] }, copy.ToSnapshot() with { Nodes = [], PreviousSecrets = [] });
     }
 }

@@ -32,7 +32,7 @@ public sealed class SerializationTests : IDisposable
         new NodeMapApplied([new NodeEntry("a", "h1")], ["b"], [new NodeEntry("c", "h3:9")], "etag", 2, T),
         new NodeMapRejected("bad json at 3", T),
         new DeliveryOutcomesRecorded([Outcome, Outcome with { Node = "n2", State = NodeState.Delivered, LastError = null }]),
-        new ServiceSnapshot(Key, Spec, "s", "p", T, T, MapStatus,
+        new ServiceSnapshot(Key, Spec, "s", [new PreviousSecret("p", T)], T, MapStatus,
             [new NodeSnapshot("n1", "h", T, NodeState.Expired, "sha256:ab", T, T, T, T, 4, "x")]),
         new RegisterService(Key, Spec),
         new UpdateService(Key, Spec),

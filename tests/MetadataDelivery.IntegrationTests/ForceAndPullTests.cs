@@ -46,6 +46,7 @@ public sealed class ForceAndPullTests
         await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
         using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "gone", nodes: 1, dir, ttl: "PT1H");
+        await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents[0].Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
         await fleet.Agents[0].StopAsync();
         var (status, body, _) = await tenant.PostAsync($"/v1/services/gone/nodes/{fleet.Agents[0].Node}/deliveries?wait=PT2S");
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);

@@ -86,12 +86,16 @@ public sealed class SourcesAndNodeMapTests
         AgentFleet.WriteNodeMap(fleet.NodeMapPath, [("node-002", moved.Address), ("node-003", fleet.Agents[2].Address), ("node-004", added.Address)]);
         Assert.Equal(HttpStatusCode.Accepted, (await tenant.PostAsync("/v1/services/sync/sync")).Status);
         await Eventually.TrueAsync(() => Task.FromResult(added.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "added node delivered");
+        // a re-addressed node is delivered at its new address at once, not at its next renewal (TTL is an hour here)
+        await Eventually.TrueAsync(() => Task.FromResult(moved.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "moved node delivered at its new address");
         var nodes = await tenant.GetOkAsync("/v1/services/sync/nodes");
         Assert.Equal(["node-002", "node-003", "node-004"], nodes["items"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()));
         Assert.Equal(moved.Address, nodes["items"]![0]!["address"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.GetAsync("/v1/services/sync/nodes/node-001")).Status);
+        var movedBefore = moved.Accepted.Count;
         Assert.Equal(HttpStatusCode.OK, (await tenant.PostAsync("/v1/services/sync/nodes/node-002/deliveries?wait=PT5S")).Status);
-        Assert.Single(moved.Accepted); // the push went to the new address
+        Assert.Equal(movedBefore + 1, moved.Accepted.Count); // forced pushes go to the new address too
+        Assert.Single(fleet.Agents[1].Accepted);             // and never again to the old one
 
         // garbage: rejected whole, error visible, fleet unchanged
         File.WriteAllText(fleet.NodeMapPath, """{"nodes":[{"id":"x","address":"h"},{"id":"x","address":"h"}]}""");

@@ -22,6 +22,7 @@ public static class NodeMapParser
         long consumedBefore = 0;
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         var final = false;
+        var skippedBom = false; // a UTF-8 byte-order mark, as Windows editors write, is not an error
         try
         {
             while (true)
@@ -35,6 +36,17 @@ public static class NodeMapParser
                     if (consumedBefore + length > limits.MaxBytes)
                         return NodeMapParseResult.Invalid($"node map is larger than the limit of {limits.MaxBytes} bytes");
                 }
+                if (consumedBefore == 0 && !skippedBom && (length >= 3 || final))
+                {
+                    skippedBom = true;
+                    if (length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                    {
+                        Buffer.BlockCopy(buffer, 3, buffer, 0, length - 3);
+                        length -= 3;
+                        consumedBefore = 3;
+                    }
+                }
+                if (consumedBefore == 0 && !skippedBom) continue; // fewer than 3 bytes so far: read more before deciding
                 var consumed = machine.Feed(buffer.AsSpan(0, length), final, ref state, consumedBefore);
                 if (machine.Error is not null) return NodeMapParseResult.Invalid(machine.Error);
                 consumedBefore += consumed;

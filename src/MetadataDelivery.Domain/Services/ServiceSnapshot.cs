@@ -8,11 +8,12 @@ public sealed record ServiceSnapshot(
     ServiceKey Key,
     ServiceSpec? Spec,
     string? Secret,
-    string? PreviousSecret,
-    DateTimeOffset? PreviousSecretValidUntil,
+    IReadOnlyList<PreviousSecret> PreviousSecrets,
     DateTimeOffset? RegisteredAt,
     NodeMapStatus MapStatus,
     IReadOnlyList<NodeSnapshot> Nodes) : IMdsSerializable;
+
+public sealed record PreviousSecret(string Secret, DateTimeOffset ValidUntil);
 
 public sealed record NodeSnapshot(
     string Id, string Address, DateTimeOffset AddedAt, NodeState State, string? Version, DateTimeOffset? IssuedAt,

@@ -10,8 +10,8 @@ public sealed class ServiceState
     public ServiceKey Key { get; private set; }
     public ServiceSpec? Spec { get; private set; }
     public string? Secret { get; private set; }
-    public string? PreviousSecret { get; private set; }
-    public DateTimeOffset? PreviousSecretValidUntil { get; private set; }
+    /// <summary>Secrets replaced by rotations, each valid until its own grace period ends.</summary>
+    public List<PreviousSecret> PreviousSecrets { get; } = [];
     public DateTimeOffset? RegisteredAt { get; private set; }
     public NodeMapStatus MapStatus { get; private set; } = NodeMapStatus.Never;
     public Dictionary<string, NodeRecord> Nodes { get; } = new(StringComparer.Ordinal);
@@ -23,7 +23,7 @@ public sealed class ServiceState
     public IEnumerable<string> ValidSecrets(DateTimeOffset now)
     {
         if (Secret is not null) yield return Secret;
-        if (PreviousSecret is not null && PreviousSecretValidUntil > now) yield return PreviousSecret;
+        foreach (var p in PreviousSecrets) if (p.ValidUntil > now) yield return p.Secret;
     }
 
     public void Apply(IServiceEvent e)
@@ -32,7 +32,7 @@ public sealed class ServiceState
         {
             case ServiceRegistered r:
                 Key = r.Key; Spec = r.Spec; Secret = r.Secret; RegisteredAt = r.At;
-                PreviousSecret = null; PreviousSecretValidUntil = null;
+                PreviousSecrets.Clear();
                 MapStatus = NodeMapStatus.Never;
                 Nodes.Clear();
                 break;
@@ -40,12 +40,16 @@ public sealed class ServiceState
                 Spec = u.Spec;
                 break;
             case ServiceDeleted:
-                Spec = null; Secret = null; PreviousSecret = null; PreviousSecretValidUntil = null; RegisteredAt = null;
+                Spec = null; Secret = null; RegisteredAt = null;
+                PreviousSecrets.Clear();
                 MapStatus = NodeMapStatus.Never;
                 Nodes.Clear();
                 break;
             case DeliverySecretRotated s:
-                PreviousSecret = s.PreviousSecret; PreviousSecretValidUntil = s.PreviousValidUntil; Secret = s.Secret;
+                // Older secrets whose grace has run out by the time of this rotation are dropped; the others stay.
+                PreviousSecrets.RemoveAll(p => p.ValidUntil <= s.PreviousValidUntil - DeliverySecretGrace);
+                PreviousSecrets.Add(new PreviousSecret(s.PreviousSecret, s.PreviousValidUntil));
+                Secret = s.Secret;
                 break;
             case NodeMapApplied m:
                 foreach (var id in m.Removed) Nodes.Remove(id);
@@ -80,7 +84,9 @@ public sealed class ServiceState
         return new NodeCounts(Nodes.Count, delivered, pending, retrying, expired);
     }
 
-    public ServiceSnapshot ToSnapshot() => new(Key, Spec, Secret, PreviousSecret, PreviousSecretValidUntil, RegisteredAt, MapStatus,
+    public static readonly TimeSpan DeliverySecretGrace = TimeSpan.FromMinutes(10);
+
+    public ServiceSnapshot ToSnapshot() => new(Key, Spec, Secret, PreviousSecrets.ToList(), RegisteredAt, MapStatus,
         Nodes.Select(kv => new NodeSnapshot(kv.Key, kv.Value.Address, kv.Value.AddedAt, kv.Value.State, kv.Value.Version,
             kv.Value.IssuedAt, kv.Value.DeliveredAt, kv.Value.ExpiresAt, kv.Value.NextAttemptAt, kv.Value.Attempts, kv.Value.LastError)).ToList());
 
@@ -88,9 +94,9 @@ public sealed class ServiceState
     {
         var state = new ServiceState(s.Key)
         {
-            Spec = s.Spec, Secret = s.Secret, PreviousSecret = s.PreviousSecret,
-            PreviousSecretValidUntil = s.PreviousSecretValidUntil, RegisteredAt = s.RegisteredAt, MapStatus = s.MapStatus,
+            Spec = s.Spec, Secret = s.Secret, RegisteredAt = s.RegisteredAt, MapStatus = s.MapStatus,
         };
+        state.PreviousSecrets.AddRange(s.PreviousSecrets);
         foreach (var n in s.Nodes)
         {
             var rec = new NodeRecord(n.Address, n.AddedAt);

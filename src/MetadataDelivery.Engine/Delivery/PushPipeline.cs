@@ -17,10 +17,12 @@ public sealed class PushPipeline
     {
         var rate = Math.Max(1, options.MaxPushesPerSecond);
         _writer = Source.Channel<PushJob>(Math.Max(1, options.QueueCapacity), singleWriter: false, BoundedChannelFullMode.Wait)
+            // An abandoned job is dropped before the throttle, so it costs neither a permit nor a connection.
+            .Where(StillWanted)
             .Throttle(rate, TimeSpan.FromSeconds(1), Math.Max(1, rate / 10), ThrottleMode.Shaping)
             .SelectAsyncUnordered(Math.Max(1, options.MaxInFlight), async job =>
             {
-                var result = await client.SendAsync(job);
+                var result = job.Abandoned.IsCancellationRequested ? PushResult.Fail("abandoned before it was sent") : await client.SendAsync(job);
                 job.Completion.TrySetResult(result);
                 return Akka.NotUsed.Instance;
             })
@@ -29,9 +31,16 @@ public sealed class PushPipeline
             .Run(system.Materializer());
     }
 
-    public async Task<PushResult> PushAsync(PushJob job, CancellationToken ct)
+    private static bool StillWanted(PushJob job)
     {
-        await _writer.WriteAsync(job, ct);
-        return await job.Completion.Task.WaitAsync(ct);
+        if (!job.Abandoned.IsCancellationRequested) return true;
+        job.Completion.TrySetResult(PushResult.Fail("abandoned before it was sent"));
+        return false;
+    }
+
+    public async Task<PushResult> PushAsync(PushJob job)
+    {
+        await _writer.WriteAsync(job, job.Abandoned);
+        return await job.Completion.Task.WaitAsync(job.Abandoned);
     }
 }

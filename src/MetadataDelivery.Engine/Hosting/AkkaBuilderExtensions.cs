@@ -20,6 +20,11 @@ public static class AkkaBuilderExtensions
     public const string SystemName = "mds";
     public const string DeliveryRole = "delivery";
     public const string ServiceTypeName = "service";
+    /// <summary>A member's region travels as a role, so every member sees every other's region.</summary>
+    public const string RegionRolePrefix = "region-";
+
+    public static string RegionOf(IEnumerable<string> roles) =>
+        roles.FirstOrDefault(r => r.StartsWith(RegionRolePrefix, StringComparison.Ordinal))?[RegionRolePrefix.Length..] ?? "default";
 
     public static AkkaConfigurationBuilder WithMds(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider) => builder
         .WithMdsSerialization()
@@ -43,7 +48,7 @@ public static class AkkaBuilderExtensions
             .WithRemoting(cluster.Hostname, cluster.Port)
             .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
             {
-                Roles = cluster.RoleList,
+                Roles = [.. cluster.RoleList, RegionRolePrefix + cluster.Region],
                 SeedNodes = seeds,
                 SplitBrainResolver = new KeepMajorityOption(),
             });

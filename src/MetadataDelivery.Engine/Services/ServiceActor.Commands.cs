@@ -11,7 +11,8 @@ namespace MetadataDelivery.Engine.Services;
 // The control-plane commands: register, read, update, delete, rotate, force.
 public sealed partial class ServiceActor
 {
-    private sealed record CatalogUpdated(IActorRef? ReplyTo, object? Reply);
+    private sealed record CatalogUpdated(IActorRef? ReplyTo, object? Reply, bool Succeeded);
+    private sealed record RetryCatalog { public static readonly RetryCatalog Instance = new(); }
 
     private void RegisterCommandHandlers()
     {
@@ -28,7 +29,15 @@ public sealed partial class ServiceActor
                 UpsertCatalog(replyTo, new ServiceRegisteredReply(View(), e.Secret));
             });
         });
-        Command<CatalogUpdated>(done => done.ReplyTo?.Tell(done.Reply));
+        Command<CatalogUpdated>(done =>
+        {
+            done.ReplyTo?.Tell(done.Reply);
+            // The registration is durable in the journal; the catalog row (the listing's read model) is
+            // retried until it lands, so listing and lookups converge without losing the reply.
+            if (!done.Succeeded && _state.IsRegistered)
+                Timers.StartSingleTimer("catalog", RetryCatalog.Instance, TimeSpan.FromSeconds(5));
+        });
+        Command<RetryCatalog>(_ => { if (_state.IsRegistered) UpsertCatalog(null, null); });
 
         Command<GetService>(cmd => IfRegistered(() => Sender.Tell(View())));
 
@@ -36,10 +45,16 @@ public sealed partial class ServiceActor
         {
             var replyTo = Sender;
             var nodeMapChanged = cmd.Spec.NodeMap != _state.Spec!.NodeMap;
+            var sourceChanged = cmd.Spec.Metadata != _state.Spec.Metadata;
             Persist(new ServiceSpecUpdated(cmd.Spec, Now), e =>
             {
                 _state.Apply(e);
                 Persisted();
+                // Items fetched under the old source or lifetime must not be pushed; the new refresh interval
+                // and lifetime take effect in the schedules now, not at each node's next ack.
+                if (sourceChanged) _cachedItems.Clear();
+                RebuildSchedules();
+                ArmTick();
                 if (nodeMapChanged) RequestSync(ignoreETag: true);
                 replyTo.Tell(View());
             });
@@ -55,7 +70,7 @@ public sealed partial class ServiceActor
                 Persisted();
                 _log.Info("service {0} deleted", Key);
                 var key = Key;
-                Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key))
+                Task.Run(() => Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key)))
                     .ContinueWith(t => t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message)
                     .PipeTo(Self, success: error => new DeletionCleaned(replyTo, error));
             });
@@ -64,7 +79,7 @@ public sealed partial class ServiceActor
         {
             if (done.Error is not null) _log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
             done.ReplyTo.Tell(new ServiceDeletedReply(Key));
-            Passivate();
+            if (!_state.IsRegistered) Passivate(); // unless the name was registered again meanwhile
         });
 
         Command<SyncNodeMap>(cmd => IfRegistered(() =>
@@ -76,7 +91,7 @@ public sealed partial class ServiceActor
         Command<RotateDeliverySecret>(cmd => IfRegistered(() =>
         {
             var replyTo = Sender;
-            Persist(new DeliverySecretRotated(NewSecret(), _state.Secret!, Now + TimeSpan.FromMinutes(10)), e =>
+            Persist(new DeliverySecretRotated(NewSecret(), _state.Secret!, Now + ServiceState.DeliverySecretGrace), e =>
             {
                 _state.Apply(e);
                 Persisted();
@@ -128,11 +143,11 @@ public sealed partial class ServiceActor
         var key = Key;
         var at = _state.RegisteredAt ?? Now;
         var system = Context.System;
-        _services.Catalog.UpsertServiceAsync(key, at)
+        Task.Run(() => _services.Catalog.UpsertServiceAsync(key, at))
             .ContinueWith(t =>
             {
-                if (!t.IsCompletedSuccessfully) system.Log.Error(t.Exception, "catalog upsert of {0} failed", key);
-                return new CatalogUpdated(replyTo, reply);
+                if (!t.IsCompletedSuccessfully) system.Log.Error(t.Exception, "catalog upsert of {0} failed; retrying", key);
+                return new CatalogUpdated(replyTo, reply, t.IsCompletedSuccessfully);
             })
             .PipeTo(Self);
     }

@@ -7,16 +7,22 @@ using MetadataDelivery.Engine.Delivery;
 
 namespace MetadataDelivery.Engine.Services;
 
-// Scheduling and running deliveries: earliest deadline first, bounded by the service's maxConcurrency.
+// Scheduling and running deliveries. Attempts become *due* in time order (_schedule); due attempts wait
+// in _ready ordered by their node's deadline, so when maxConcurrency is the bottleneck the node closest
+// to expiry goes first (earliest deadline first).
 public sealed partial class ServiceActor
 {
-    private sealed record InFlight(string DeliveryId, IActorRef Child);
+    private sealed record InFlight(string DeliveryId, IActorRef Child, bool RefreshOnly);
+    private sealed record Waiter(IActorRef ReplyTo, DateTimeOffset GiveUpAt);
 
-    private readonly DeliverySchedule<string> _schedule = new();   // next attempt / renewal / refresh per node
+    private static readonly TimeSpan MaxWaiterAge = TimeSpan.FromMinutes(5);
+
+    private readonly DeliverySchedule<string> _schedule = new();   // when each node's next attempt / renewal / refresh is due
+    private readonly DeliverySchedule<string> _ready = new();      // due attempts, keyed by the node's deadline
     private readonly DeliverySchedule<string> _expiries = new();   // deadline per node, for the expiry alarm
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MetadataItem> _cachedItems = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<IActorRef>> _waiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly List<DeliveryOutcome> _pendingOutcomes = [];
     private DateTimeOffset? _armedFor;
 
@@ -47,14 +53,23 @@ public sealed partial class ServiceActor
         var now = Now;
         var refresh = _state.Spec!.Metadata.RefreshInterval;
         _schedule.Clear();
+        _ready.Clear();
         _expiries.Clear();
         foreach (var (node, rec) in _state.Nodes)
         {
+            if (_inFlight.ContainsKey(node)) continue;
             var due = rec.NextAttemptAt ?? now;
             if (refresh is { } r && rec.State == NodeState.Delivered) due = Min(due, now + RandomDelay(r));
             _schedule.Set(node, due);
             if (rec.State != NodeState.Expired) _expiries.Set(node, rec.Deadline(Ttl));
         }
+    }
+
+    /// <summary>Drops every scheduled trace of a node (it left the map, or an attempt supersedes them).</summary>
+    private void Unschedule(string node)
+    {
+        _schedule.Remove(node);
+        _ready.Remove(node);
     }
 
     private void RunDue()
@@ -67,9 +82,11 @@ public sealed partial class ServiceActor
             Record(DeliveryDecisions.MarkExpired(node, rec, now));
             RaiseExpiredAlarm(node, rec);
         }
+        foreach (var node in _schedule.TakeDue(now, int.MaxValue))
+            if (_state.Nodes.TryGetValue(node, out var rec)) _ready.Set(node, rec.Deadline(Ttl));
         var capacity = _state.Spec!.Delivery.MaxConcurrency - _inFlight.Count;
         if (capacity > 0)
-            foreach (var node in _schedule.TakeDue(now, capacity))
+            foreach (var node in _ready.TakeDue(DateTimeOffset.MaxValue, capacity))
                 StartAttempt(node, now);
         ArmTick();
     }
@@ -86,7 +103,7 @@ public sealed partial class ServiceActor
             refreshOnly ? rec.Version : null);
         var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
         Context.Watch(child);
-        _inFlight[node] = new InFlight(deliveryId, child);
+        _inFlight[node] = new InFlight(deliveryId, child, refreshOnly);
     }
 
     private void OnAttemptFinished(DeliveryAttemptFinished done)
@@ -115,6 +132,13 @@ public sealed partial class ServiceActor
                 _services.Metrics.Unchanged();
                 _schedule.Set(done.Node, Min(rec.NextAttemptAt ?? now, now + (refresh ?? Ttl)));
                 break;
+            case AttemptResult.Failed when flight.RefreshOnly && rec.State == NodeState.Delivered && rec.NextAttemptAt > now:
+                // A failed refresh check says nothing about the node: it still holds valid metadata. Check again
+                // later (never after the renewal), without counting an attempt or leaving 'delivered'.
+                var retryRefresh = Backoff.NextAttempt(now, 1, rec.NextAttemptAt, Random.Shared);
+                _schedule.Set(done.Node, retryRefresh);
+                _log.Debug("refresh check of {0} of {1} failed: {2}", done.Node, Key, done.Error);
+                break;
             default:
                 var failed = DeliveryDecisions.Failed(done.Node, rec, done.Error ?? "unknown error", now, Ttl, Backoff, Random.Shared);
                 var alarm = failed.State == NodeState.Expired && rec.State != NodeState.Expired;
@@ -142,22 +166,24 @@ public sealed partial class ServiceActor
         }
         Record(DeliveryDecisions.ResetForForce(node, rec, now));
         _cachedItems.Remove(node);
-        _schedule.Remove(node);
+        Unschedule(node);
         StartAttempt(node, now, deliveryId);
         ArmTick();
         return deliveryId;
     }
 
-    private void AddWaiter(string node, IActorRef waiter)
+    private void AddWaiter(string node, IActorRef replyTo)
     {
+        var now = Now;
         if (!_waiters.TryGetValue(node, out var list)) _waiters[node] = list = [];
-        list.Add(waiter);
+        list.RemoveAll(w => w.GiveUpAt <= now); // their asks have timed out long ago
+        list.Add(new Waiter(replyTo, now + MaxWaiterAge));
     }
 
     private void ReplyToWaiters(string node, object reply)
     {
         if (!_waiters.Remove(node, out var list)) return;
-        foreach (var w in list) w.Tell(reply);
+        foreach (var w in list) w.ReplyTo.Tell(reply);
     }
 
     private void RaiseExpiredAlarm(string node, NodeRecord rec)
@@ -190,7 +216,11 @@ public sealed partial class ServiceActor
     private void ArmTick()
     {
         DateTimeOffset? next = _expiries.NextDue;
-        if (_inFlight.Count < _state.Spec!.Delivery.MaxConcurrency && _schedule.NextDue is { } due && (next is null || due < next)) next = due;
+        if (_inFlight.Count < _state.Spec!.Delivery.MaxConcurrency)
+        {
+            if (_ready.Count > 0) next = Now;
+            else if (_schedule.NextDue is { } due && (next is null || due < next)) next = due;
+        }
         if (next is null) { Timers.Cancel("tick"); _armedFor = null; return; }
         if (_armedFor is { } armed && armed <= next && Timers.IsTimerActive("tick")) return;
         var delay = next.Value - Now;

@@ -87,7 +87,7 @@ public sealed partial class ServiceActor
             Persisted();
             foreach (var id in e.Removed)
             {
-                _schedule.Remove(id);
+                Unschedule(id);
                 _expiries.Remove(id);
                 _cachedItems.Remove(id);
                 _waiters.Remove(id);
@@ -98,8 +98,14 @@ public sealed partial class ServiceActor
                 _schedule.Set(n.Id, now);
                 _expiries.Set(n.Id, _state.Nodes[n.Id].Deadline(Ttl));
             }
+            // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal.
+            foreach (var n in e.Readdressed)
+            {
+                _cachedItems.Remove(n.Id);
+                if (!_inFlight.ContainsKey(n.Id)) _schedule.Set(n.Id, now);
+            }
             if (e.Removed.Count > 0)
-                _services.Envelopes.DeleteNodesAsync(Key, e.Removed).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
+                Task.Run(() => _services.Envelopes.DeleteNodesAsync(Key, e.Removed)).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
             if (e.Added.Count + e.Removed.Count + e.Readdressed.Count > 0)
                 _log.Info("node map of {0} applied: +{1} -{2} ~{3} → {4} nodes", Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);
             RunDue();

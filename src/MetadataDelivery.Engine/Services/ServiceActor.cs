@@ -92,6 +92,7 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         foreach (var flight in _inFlight.Values) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
         _inFlight.Clear();
         _schedule.Clear();
+        _ready.Clear();
         _expiries.Clear();
         _cachedItems.Clear();
         _pendingOutcomes.Clear();
@@ -107,7 +108,9 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         SaveSnapshot(_state.ToSnapshot());
     }
 
-    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    /// <summary>Asks the shard to stop this entity with the hand-off message, which waits for pending writes
+    /// (a PoisonPill could cut a Persist short).</summary>
+    private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
 
     private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
 

@@ -1,18 +1,25 @@
 using System.Threading.Channels;
 using MetadataDelivery.Domain.Ids;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace MetadataDelivery.Engine.Storage;
 
-/// <summary>Envelopes by (service, node). Writes from thousands of delivery actors are funnelled through one
-/// writer that commits them in batches: one SQLite transaction per batch instead of per envelope.</summary>
+/// <summary>Envelopes by (service, node). Every write goes through one writer that commits in batches (one
+/// SQLite transaction per batch, not per envelope). Deletes travel the same queue, so a save queued before a
+/// delete can never land after it; a save whose attempt was abandoned is skipped.</summary>
 public sealed class SqliteEnvelopeStore : IEnvelopeStore, IAsyncDisposable
 {
     private const int MaxBatch = 256;
+
+    private abstract record Write(TaskCompletionSource Done);
+    private sealed record Save(string Service, string Node, byte[] Envelope, CancellationToken Abandoned, TaskCompletionSource Done) : Write(Done);
+    private sealed record DeleteNodes(string Service, IReadOnlyCollection<string> Nodes, TaskCompletionSource Done) : Write(Done);
+    private sealed record DeleteService(string Service, TaskCompletionSource Done) : Write(Done);
+
     private readonly SqliteDatabase _db;
     private readonly ILogger<SqliteEnvelopeStore> _log;
-    private readonly Channel<(string Service, string Node, byte[] Envelope, TaskCompletionSource Done)> _writes =
-        Channel.CreateBounded<(string, string, byte[], TaskCompletionSource)>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Write> _writes = Channel.CreateBounded<Write>(new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Task _writer;
 
     public SqliteEnvelopeStore(SqliteDatabase db, ILogger<SqliteEnvelopeStore> log)
@@ -24,16 +31,32 @@ public sealed class SqliteEnvelopeStore : IEnvelopeStore, IAsyncDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public async Task SaveAsync(ServiceKey key, string node, byte[] envelope, CancellationToken ct = default)
+    public Task SaveAsync(ServiceKey key, string node, byte[] envelope, CancellationToken ct = default) =>
+        EnqueueAsync(new Save(key.EntityId, node, envelope, ct, NewDone()), ct);
+
+    public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) =>
+        nodes.Count == 0 ? Task.CompletedTask : EnqueueAsync(new DeleteNodes(key.EntityId, nodes, NewDone()), CancellationToken.None);
+
+    public Task DeleteServiceAsync(ServiceKey key) => EnqueueAsync(new DeleteService(key.EntityId, NewDone()), CancellationToken.None);
+
+    public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.Run(() =>
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writes.Writer.WriteAsync((key.EntityId, node, envelope, done), ct);
-        await done.Task.WaitAsync(ct);
+        using var c = _db.Open();
+        using var cmd = SqliteDatabase.Command(c, "SELECT envelope FROM envelopes WHERE service = $s AND node = $n", ("$s", key.EntityId), ("$n", node));
+        return cmd.ExecuteScalar() as byte[];
+    }, ct);
+
+    private static TaskCompletionSource NewDone() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task EnqueueAsync(Write write, CancellationToken ct)
+    {
+        await _writes.Writer.WriteAsync(write, ct);
+        await write.Done.Task.WaitAsync(ct);
     }
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<(string Service, string Node, byte[] Envelope, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<Write>(MaxBatch);
         while (await _writes.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -42,55 +65,42 @@ public sealed class SqliteEnvelopeStore : IEnvelopeStore, IAsyncDisposable
             {
                 using var c = _db.Open();
                 using var tx = c.BeginTransaction();
-                using var cmd = SqliteDatabase.Command(c,
-                    "INSERT INTO envelopes(service, node, envelope) VALUES ($s, $n, $e) ON CONFLICT(service, node) DO UPDATE SET envelope = excluded.envelope");
-                cmd.Transaction = tx;
-                var ps = cmd.Parameters;
-                var s = ps.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
-                var n = ps.Add("$n", Microsoft.Data.Sqlite.SqliteType.Text);
-                var e = ps.Add("$e", Microsoft.Data.Sqlite.SqliteType.Blob);
-                foreach (var item in batch)
-                {
-                    s.Value = item.Service; n.Value = item.Node; e.Value = item.Envelope;
-                    cmd.ExecuteNonQuery();
-                }
+                foreach (var write in batch) Apply(c, tx, write);
                 tx.Commit();
-                foreach (var item in batch) item.Done.TrySetResult();
+                foreach (var write in batch) write.Done.TrySetResult();
             }
             catch (Exception ex)
             {
-                _log.LogError(ex, "writing {Count} envelopes failed", batch.Count);
-                foreach (var item in batch) item.Done.TrySetException(ex);
+                _log.LogError(ex, "writing {Count} envelope changes failed", batch.Count);
+                foreach (var write in batch) write.Done.TrySetException(ex);
             }
         }
     }
 
-    public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default)
+    private static void Apply(SqliteConnection c, SqliteTransaction tx, Write write)
     {
-        using var c = _db.Open();
-        using var cmd = SqliteDatabase.Command(c, "SELECT envelope FROM envelopes WHERE service = $s AND node = $n", ("$s", key.EntityId), ("$n", node));
-        return Task.FromResult(cmd.ExecuteScalar() as byte[]);
+        switch (write)
+        {
+            case Save { Abandoned.IsCancellationRequested: true }:
+                return;
+            case Save s:
+                Exec(c, tx, "INSERT INTO envelopes(service, node, envelope) VALUES ($s, $n, $e) ON CONFLICT(service, node) DO UPDATE SET envelope = excluded.envelope",
+                    ("$s", s.Service), ("$n", s.Node), ("$e", s.Envelope));
+                return;
+            case DeleteNodes d:
+                foreach (var node in d.Nodes) Exec(c, tx, "DELETE FROM envelopes WHERE service = $s AND node = $n", ("$s", d.Service), ("$n", node));
+                return;
+            case DeleteService d:
+                Exec(c, tx, "DELETE FROM envelopes WHERE service = $s", ("$s", d.Service));
+                return;
+        }
     }
 
-    public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes)
+    private static void Exec(SqliteConnection c, SqliteTransaction tx, string sql, params (string, object?)[] args)
     {
-        if (nodes.Count == 0) return Task.CompletedTask;
-        using var c = _db.Open();
-        using var tx = c.BeginTransaction();
-        using var cmd = SqliteDatabase.Command(c, "DELETE FROM envelopes WHERE service = $s AND node = $n");
+        using var cmd = SqliteDatabase.Command(c, sql, args);
         cmd.Transaction = tx;
-        var s = cmd.Parameters.AddWithValue("$s", key.EntityId);
-        var n = cmd.Parameters.Add("$n", Microsoft.Data.Sqlite.SqliteType.Text);
-        foreach (var node in nodes) { n.Value = node; cmd.ExecuteNonQuery(); }
-        tx.Commit();
-        return Task.CompletedTask;
-    }
-
-    public Task DeleteServiceAsync(ServiceKey key)
-    {
-        using var c = _db.Open();
-        SqliteDatabase.Execute(c, "DELETE FROM envelopes WHERE service = $s", ("$s", key.EntityId));
-        return Task.CompletedTask;
+        cmd.ExecuteNonQuery();
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ using MetadataDelivery.Domain.Services;
 using MetadataDelivery.Engine.Services;
 using MetadataDelivery.Engine.Storage;
 using MetadataDelivery.Host.Auth;
+using Microsoft.AspNetCore.Mvc;
 
 namespace MetadataDelivery.Host.Api;
 
@@ -20,25 +21,26 @@ public static class NodeEndpoints
     {
         var group = app.MapGroup("/v1/services/{name}/nodes");
 
-        group.MapGet("", async (HttpContext http, string name, ICatalogStore catalog, ServiceClient services) =>
+        group.MapGet("", async (HttpContext http, string name, ICatalogStore catalog, ServiceClient services, string? state, string? limit, string? cursor) =>
         {
             var (key, denied) = await Access.RequireServiceAsync(http, catalog, name);
             if (denied is not null) return denied;
-            if (!ServiceEndpoints.TryPaging(http, out var limit, out var cursor, out var pagingError)) return pagingError!;
-            NodeState? state = null;
-            if (http.Request.Query.TryGetValue("state", out var s) && !string.IsNullOrEmpty(s))
+            if (!ServiceEndpoints.TryPaging(limit, cursor, out var pageSize, out var after, out var pagingError)) return pagingError!;
+            NodeState? filter = null;
+            if (!string.IsNullOrEmpty(state))
             {
-                if (!NodeStateNames.TryParse(s, out var parsed)) return Problems.Validation("state", "must be one of pending, delivered, retrying, expired");
-                state = parsed;
+                if (!NodeStateNames.TryParse(state, out var parsed)) return Problems.Validation("state", "must be one of pending, delivered, retrying, expired");
+                filter = parsed;
             }
-            var (reply, error) = await services.AskAsync(new ListNodes(key, state, limit, cursor), ct: http.RequestAborted);
+            var (reply, error) = await services.AskAsync(new ListNodes(key, filter, pageSize, after), ct: http.RequestAborted);
             return error ?? reply switch
             {
                 NodeList list => Results.Ok(new Page<NodeRepresentation>(list.Items.Select(Representations.Of).ToList(), list.NextCursor)),
                 ServiceNotFound => Problems.ServiceNotFound(name),
                 _ => ServiceEndpoints.Unexpected(reply),
             };
-        });
+        }).Doc("ListNodes", "Per-node delivery status, optionally filtered by state", "nodes")
+            .Produces<Page<NodeRepresentation>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/{node}", async (HttpContext http, string name, string node, ICatalogStore catalog, ServiceClient services) =>
         {
@@ -47,17 +49,18 @@ public static class NodeEndpoints
             if (!Names.IsValidNodeId(node)) return Problems.NodeNotFound(name, Access.Truncate(node));
             var (reply, error) = await services.AskAsync(new GetNode(key, node), ct: http.RequestAborted);
             return error ?? NodeReply(reply, name, node, v => Results.Ok(Representations.Of(v)));
-        });
+        }).Doc("GetNode", "One node's delivery status", "nodes")
+            .Produces<NodeRepresentation>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("/{node}/deliveries", async (HttpContext http, string name, string node, ICatalogStore catalog, ServiceClient services) =>
+        group.MapPost("/{node}/deliveries", async (HttpContext http, string name, string node, ICatalogStore catalog, ServiceClient services, [FromQuery(Name = "wait")] string? waitText) =>
         {
             var (key, denied) = await Access.RequireServiceAsync(http, catalog, name);
             if (denied is not null) return denied;
             if (!Names.IsValidNodeId(node)) return Problems.NodeNotFound(name, Access.Truncate(node));
             TimeSpan? wait = null;
-            if (http.Request.Query.TryGetValue("wait", out var w) && !string.IsNullOrEmpty(w))
+            if (!string.IsNullOrEmpty(waitText))
             {
-                if (!Durations.TryParse(w, out var parsed) || parsed <= TimeSpan.Zero || parsed > MaxWait)
+                if (!Durations.TryParse(waitText, out var parsed) || parsed <= TimeSpan.Zero || parsed > MaxWait)
                     return Problems.Validation("wait", $"must be a duration between 0 and {Durations.ToIso(MaxWait)}, e.g. PT10S");
                 wait = parsed;
             }
@@ -79,15 +82,19 @@ public static class NodeEndpoints
                 DeliveryAcked a => Results.Ok(new DeliveryAckedResponse(a.DeliveryId, a.Version, a.DeliveredAt)),
                 _ => NodeReply(acked, name, node, _ => ServiceEndpoints.Unexpected(acked)),
             };
-        });
+        }).Doc("ForceDelivery", "Fetch and push a fresh item to one node now, resetting its backoff; with ?wait, answer once acked", "nodes")
+            .Produces<DeliveryAckedResponse>().Produces<DeliveryAcceptedResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status504GatewayTimeout).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/{node}/metadata", PullAsync);
+        group.MapGet("/{node}/metadata", PullAsync)
+            .Doc("PullMetadata", "The envelope last built for the node (the pull path): tenant key, or the node's signature headers with ?tenant=", "nodes")
+            .Produces<Domain.Delivery.Envelope>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>The pull path: the envelope last built for the node, for the tenant key or for the node
     /// itself signing an empty body with its service's delivery secret. The answer is signed the same way.</summary>
     private static async Task<IResult> PullAsync(HttpContext http, string name, string node, ICatalogStore catalog,
-        ServiceClient services, IEnvelopeStore envelopes, TimeProvider time)
+        ServiceClient services, IEnvelopeStore envelopes, TimeProvider time, string? tenant)
     {
         ServiceKey key;
         var caller = Caller.Of(http);
@@ -98,7 +105,7 @@ public static class NodeEndpoints
             if (denied is not null) return denied;
             key = k;
         }
-        else if (signed && http.Request.Query.TryGetValue("tenant", out var tenant) && Names.IsValidResourceName(tenant) && Names.IsValidResourceName(name))
+        else if (signed && tenant is not null && Names.IsValidResourceName(tenant) && Names.IsValidResourceName(name))
         {
             key = new ServiceKey(tenant!, name);
             if (!await catalog.ServiceExistsAsync(key)) return Problems.Unauthorized(true);

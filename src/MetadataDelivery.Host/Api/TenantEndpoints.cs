@@ -27,14 +27,16 @@ public static class TenantEndpoints
             if (!await catalog.CreateTenantAsync(body.Name!, ApiKeys.Hash(key), time.GetUtcNow()))
                 return Problems.Status(409, "Tenant exists", $"A tenant named '{body.Name}' already exists.");
             return Results.Created($"/v1/tenants/{body.Name}", new TenantKeyResponse(body.Name!, key));
-        });
+        }).Doc("CreateTenant", "Create a tenant; its API key is shown once", "tenants")
+            .Accepts<CreateTenantRequest>("application/json").Produces<TenantKeyResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("", async (HttpContext http, ICatalogStore catalog) =>
         {
             if (Access.RequireOperator(http) is { } denied) return denied;
             var tenants = await catalog.ListTenantsAsync();
             return Results.Ok(new Page<TenantResponse>(tenants.Select(t => new TenantResponse(t.Name, t.CreatedAt)).ToList(), null));
-        });
+        }).Doc("ListTenants", "List tenants", "tenants").Produces<Page<TenantResponse>>();
 
         group.MapDelete("/{name}", async (HttpContext http, string name, ICatalogStore catalog, ServiceClient services) =>
         {
@@ -49,7 +51,8 @@ public static class TenantEndpoints
             }
             await catalog.DeleteTenantAsync(name);
             return Results.NoContent();
-        });
+        }).Doc("DeleteTenant", "Delete a tenant and stop all its services", "tenants")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/{name}/keys", async (HttpContext http, string name, ICatalogStore catalog, TimeProvider time) =>
         {
@@ -58,6 +61,7 @@ public static class TenantEndpoints
             if (!Names.IsValidResourceName(name) || !await catalog.AddTenantKeyAsync(name, ApiKeys.Hash(key), time.GetUtcNow()))
                 return Problems.Status(404, "Tenant not found", $"There is no tenant '{Access.Truncate(name)}'.");
             return Results.Created($"/v1/tenants/{name}", new TenantKeyResponse(name, key));
-        });
+        }).Doc("CreateTenantKey", "Add an API key to a tenant; shown once", "tenants")
+            .Produces<TenantKeyResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

@@ -18,6 +18,9 @@ public sealed record HostArgs(string DataDir, int HttpPort, int AkkaPort, string
         "--Mds:NodeMaps:SyncInterval=00:00:02",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Akka=Warning",
+        // tests poll and register in bulk; the rate limiter has its own test with low limits
+        "--Mds:Api:RateLimitPerSecond=100000",
+        "--Mds:Api:RateLimitBurst=100000",
         ..extra,
     ];
 }

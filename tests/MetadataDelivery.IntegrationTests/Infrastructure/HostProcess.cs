@@ -19,12 +19,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static string HostDll()
     {
-        var baseDir = AppContext.BaseDirectory;
-        var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dir = new DirectoryInfo(baseDir);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MetadataDelivery.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("cannot find MetadataDelivery.sln above " + baseDir);
-        var dll = Path.Combine(dir.FullName, "src", "MetadataDelivery.Host", "bin", configuration, "net10.0", "MetadataDelivery.Host.dll");
+        var dll = Path.Combine(RepoPaths.Root, "src", "MetadataDelivery.Host", "bin", RepoPaths.Configuration, "net10.0", "MetadataDelivery.Host.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the solution first", dll);
     }
 
