@@ -18,9 +18,11 @@ public sealed class InProcessHost : IAsyncDisposable
         Operator = new ApiClient(args.BaseAddress, args.AdminKey);
     }
 
-    public static async Task<InProcessHost> StartAsync(string dataDir, params string[] extra)
+    public static Task<InProcessHost> StartAsync(string dataDir, params string[] extra) => StartAsync(HostArgs.Fresh(dataDir), extra);
+
+    /// <summary>Starts a member with given arguments, e.g. those of a member that was stopped (a restart).</summary>
+    public static async Task<InProcessHost> StartAsync(HostArgs args, params string[] extra)
     {
-        var args = HostArgs.Fresh(dataDir);
         var app = MdsHost.Build(args.ToArgs(extra));
         await app.StartAsync();
         var host = new InProcessHost(app, args);
