@@ -52,6 +52,8 @@ public class ServiceSpecValidatorTests
             { v with { Metadata = v.Metadata! with { Source = null } }, "metadata.source" },
             { v with { Metadata = v.Metadata! with { Source = "ftp://x/{node}" } }, "metadata.source" },
             { v with { Metadata = v.Metadata! with { Source = "http://x/{nodes}" } }, "metadata.source" },
+            { v with { Metadata = v.Metadata! with { Source = "http://x/{node" } }, "metadata.source" },
+            { v with { Metadata = v.Metadata! with { Source = "http://x/node}/{service}" } }, "metadata.source" },
             { v with { Metadata = v.Metadata! with { Source = "http://user:pw@x/{node}" } }, "metadata.source" },
             { v with { Metadata = v.Metadata! with { Source = "builtin:other" } }, "metadata.source" },
             { v with { Metadata = v.Metadata! with { Ttl = null } }, "metadata.ttl" },

@@ -84,6 +84,89 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         { "POST", "/v1/tenants", """{"name":"x"}""", 403 },
         { "GET", "/v1/tenants", null, 403 },
         { "DELETE", "/v1/tenants/acme", null, 403 },
+        { "POST", "/v1/tenants/acme/keys", null, 403 },
+        { "GET", "/v1/admin/cluster", null, 403 },
+        { "GET", "/v1/admin/sharding", null, 403 },
+        { "POST", "/v1/admin/cluster/down-unreachable", null, 403 },
+        { "POST", "/v1/admin/cluster/leave", """{"address":"akka.tcp://mds@127.0.0.1:1"}""", 403 },
+        { "POST", "/v1/admin/cluster/down", """{"address":"akka.tcp://mds@127.0.0.1:1"}""", 403 },
+        // wrong types, one field at a time
+        { "POST", "/v1/services", """{"name":"a","nodeMap":5,"metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":"builtin:ca"}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":7,"ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":3600}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H","refreshInterval":60}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":[]}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"port":"7070"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"scheme":true}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"maxConcurrency":1e9}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"maxConcurrency":99999999999}}""", 400 },
+        { "POST", "/v1/services", """{"name":null,"nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":["a"],"nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        // unknown fields at every level
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H","extra":1}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"host":"evil"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"deliverySecret":"mine"}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"tenant":"other"}""", 400 },
+        // names
+        { "POST", "/v1/services", """{"name":"","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a-","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a b","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"../etc","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"é","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a\u0000b","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        // URIs
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file://relative/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"s3://bucket/nodes.json","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"javascript:alert(1)","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"http://","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"http://x/{node","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"https://x/{secret}","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"s3://bucket/{node}.pem","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"data:text/plain,hi","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", "{\"name\":\"a\",\"nodeMap\":\"file:///" + new string('x', 3000) + "\",\"metadata\":{\"source\":\"builtin:ca\",\"ttl\":\"PT1H\"}}", 400 },
+        // durations and ranges
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT0S"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"P9999Y"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"99:99:99"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":""}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H","renewAt":0}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H","renewAt":-1}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H","refreshInterval":"-PT1M"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"port":0}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"maxConcurrency":-5}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"path":""}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"},"delivery":{"path":"/x\ny"}}""", 400 },
+        // media type, size, structure
+        { "POST", "/v1/services", "name=a", 400 },
+        { "POST", "/v1/services", new string(' ', 10) + "{", 400 },
+        { "POST", "/v1/services", """{"name":"a","name":"b"}""", 400 },
+        { "POST", "/v1/services", """{"name":"a"} trailing""", 400 },
+        { "POST", "/v1/services", "\u0000", 400 },
+        { "PUT", "/v1/services/payments", "not json", 400 },
+        { "PUT", "/v1/services/payments", """{"metadata":{"source":"builtin:ca","ttl":"PT1H"},"nodeMap":"ftp://x"}""", 400 },
+        { "PUT", "/v1/services/missing", """{"metadata":{"source":"builtin:ca","ttl":"PT1H"},"nodeMap":"file:///tmp/x"}""", 404 },
+        // paths, ids and query strings
+        { "GET", "/v1/services/" + new string('a', 300), null, 404 },
+        { "GET", "/v1/services/payments/nodes/" + new string('n', 200), null, 404 },
+        { "GET", "/v1/services/payments/nodes/a%2Fb", null, 404 },
+        { "GET", "/v1/services/PAYMENTS", null, 404 },
+        { "GET", "/v1/services/payments/nodes?limit=-1", null, 400 },
+        { "GET", "/v1/services/payments/nodes?limit=1001", null, 400 },
+        { "GET", "/v1/services/payments/nodes?state=DELIVERED", null, 400 },
+        { "GET", "/v1/services?cursor=" + new string('c', 300), null, 400 },
+        { "GET", "/v1/services?limit=1.5", null, 400 },
+        { "GET", "/v1/services?limit=%20", null, 400 },
+        { "POST", "/v1/services/payments/nodes/n1/deliveries?wait=-PT1S", null, 400 },
+        { "POST", "/v1/services/payments/nodes/n1/deliveries?wait=PT0S", null, 400 },
+        { "POST", "/v1/services/payments/nodes/ghost/deliveries", null, 404 },
+        { "POST", "/v1/services/payments/nodes/ghost/deliveries?wait=PT1S", null, 404 },
+        { "POST", "/v1/services/missing/sync", null, 404 },
+        { "POST", "/v1/services/missing/secret", null, 404 },
+        { "GET", "/v1/services/missing/nodes", null, 404 },
+        { "GET", "/v1/services/payments/nodes/ghost/metadata", null, 404 },
+        { "DELETE", "/v1/services/payments/nodes/n1", null, 405 },
+        { "PATCH", "/v1/services/payments", "{}", 405 },
     };
 
     [Theory]
@@ -99,6 +182,39 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task A_body_that_is_not_json_is_415()
+    {
+        var (status, json, response) = await _acme.SendAsync(HttpMethod.Post, "/v1/services", rawBody: "name=a", contentType: "application/x-www-form-urlencoded");
+        Assert.Equal(415, (int)status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, json!["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Rate_limited_callers_get_429_with_retry_after_and_others_are_unaffected()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("limited"), "--Mds:Api:RateLimitPerSecond=5", "--Mds:Api:RateLimitBurst=10");
+        using var noisy = host.Tenant(await host.Operator.CreateTenantAsync("noisy"));
+        using var quiet = host.Tenant(await host.Operator.CreateTenantAsync("quiet"));
+        var statuses = new List<System.Net.HttpStatusCode>();
+        System.Net.Http.HttpResponseMessage? limited = null;
+        for (var i = 0; i < 40; i++)
+        {
+            var (status, _, response) = await noisy.GetAsync("/v1/services");
+            statuses.Add(status);
+            if (status == System.Net.HttpStatusCode.TooManyRequests) limited ??= response;
+        }
+        Assert.Contains(System.Net.HttpStatusCode.TooManyRequests, statuses);
+        Assert.True(statuses.Count(s => s == System.Net.HttpStatusCode.OK) >= 10, "the burst is served");
+        Assert.NotNull(limited!.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await quiet.GetAsync("/v1/services")).Status);      // another tenant has its own bucket
+        using var anonymous = host.Operator.WithKey(null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync("/healthz/live")).Status); // health is never limited
+    }
+
+    [Fact]
     public async Task Missing_and_forged_keys_are_401_and_another_tenants_service_is_404()
     {
         using var anonymous = _acme.WithKey(null);
@@ -107,8 +223,17 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/v1/services/payments")).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.PostAsync("/v1/tenants", new { name = "evil" })).Status);
         foreach (var path in new[] { "/v1/services/payments", "/v1/services/payments/nodes", "/v1/services/payments/nodes/n1", "/v1/services/payments/nodes/n1/metadata" })
-            Assert.Equal(HttpStatusCode.NotFound, (await _other.GetAsync(path)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await _other.PostAsync("/v1/services/payments/sync")).Status);
+        {
+            var (status, body, _) = await _other.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.Equal(404, body!["status"]!.GetValue<int>()); // a problem, and none of the other tenant's data
+            Assert.Null(body["items"]);
+            Assert.Null(body["version"]);
+            Assert.Null(body["nodes"]);
+        }
+        foreach (var path in new[] { "/v1/services/payments/sync", "/v1/services/payments/secret", "/v1/services/payments/nodes/n1/deliveries", "/v1/services/payments/nodes/n1/deliveries?wait=PT1S" })
+            Assert.Equal(HttpStatusCode.NotFound, (await _other.PostAsync(path)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _other.SendAsync(HttpMethod.Put, "/v1/services/payments", fixture.ValidService("payments"))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await _other.SendAsync(HttpMethod.Delete, "/v1/services/payments")).Status);
         Assert.Empty((await _other.GetOkAsync("/v1/services"))["items"]!.AsArray());
         Assert.Equal(HttpStatusCode.Forbidden, (await _host.Operator.GetAsync("/v1/services")).Status);

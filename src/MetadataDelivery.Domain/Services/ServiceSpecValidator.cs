@@ -110,6 +110,7 @@ public static partial class ServiceSpecValidator
         if (unknown.Count > 0) { errors.Add(field, $"unknown placeholder(s): {string.Join(", ", unknown.Select(u => "{" + u + "}"))}; allowed: {{service}}, {{node}}, {{tenant}}"); return false; }
 
         var probe = PlaceholderRegex().Replace(source, "x");
+        if (probe.Contains('{') || probe.Contains('}')) { errors.Add(field, "has an unbalanced '{' or '}'; placeholders are {service}, {node} and {tenant}"); return false; }
         if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri)) { errors.Add(field, "must be an absolute URI template, or builtin:ca"); return false; }
         switch (uri.Scheme)
         {
