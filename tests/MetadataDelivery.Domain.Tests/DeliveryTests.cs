@@ -27,6 +27,17 @@ public class PushSignatureTests
     }
 
     [Fact]
+    public void During_a_rotation_one_header_carries_a_signature_per_valid_secret()
+    {
+        var header = PushSignature.SignAll(["new", "old"], Now.ToUnixTimeSeconds(), Body);
+        Assert.Equal(PushSignature.Sign("new", Now.ToUnixTimeSeconds(), Body) + "," + PushSignature.Sign("old", Now.ToUnixTimeSeconds(), Body), header);
+        foreach (var agentSecret in new[] { "new", "old" })
+            Assert.Equal(PushSignature.Verdict.Valid, PushSignature.Verify([agentSecret], "1790000000", header, Body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Verdict.BadSignature, PushSignature.Verify(["other"], "1790000000", header, Body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Equal(PushSignature.Sign("only", 1, Body), PushSignature.SignAll(["only"], 1, Body)); // outside a rotation: exactly the contract's header
+    }
+
+    [Fact]
     public void Rejects_tampering_skew_and_missing_headers()
     {
         var ts = Now.ToUnixTimeSeconds().ToString();

@@ -40,6 +40,34 @@ public sealed class ForceAndPullTests
     }
 
     [Fact]
+    public async Task After_a_secret_rotation_agents_with_either_secret_accept_pushes_during_the_grace()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "rot", nodes: 2, dir, ttl: "PT1H");
+        await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents.All(a => a.Accepted.Count >= 1)), TimeSpan.FromSeconds(10), "first deliveries");
+
+        var (status, body, _) = await tenant.PostAsync("/v1/services/rot/secret");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var rotated = body!["deliverySecret"]!.GetValue<string>();
+        Assert.NotEqual(fleet.Secret, rotated);
+
+        // node-001 keeps the old secret; node-002's agent is reconfigured with only the new one
+        var updated = fleet.Agents[1];
+        await updated.StopAsync();
+        await using var reconfigured = new TestAgent(updated.Node, updated.DataDir, "acme", "rot", rotated, port: updated.Port);
+        await reconfigured.StartAsync();
+        foreach (var node in new[] { fleet.Agents[0].Node, updated.Node })
+        {
+            var (forced, answer, _) = await tenant.PostAsync($"/v1/services/rot/nodes/{node}/deliveries?wait=PT5S");
+            Assert.True(forced == HttpStatusCode.OK, $"{node}: {(int)forced} {answer?.ToJsonString()}");
+        }
+        Assert.Equal(2, fleet.Agents[0].Accepted.Count);
+        Assert.Single(reconfigured.Accepted);
+    }
+
+    [Fact]
     public async Task Forced_delivery_to_an_unreachable_node_times_out_with_504()
     {
         using var dir = new TestDirectory();

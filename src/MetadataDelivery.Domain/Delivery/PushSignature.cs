@@ -4,7 +4,9 @@ using System.Text;
 
 namespace MetadataDelivery.Domain.Delivery;
 
-/// <summary>CONTRACT §3: <c>X-Mds-Signature: v1=hex(HMAC-SHA256(secret, "&lt;timestamp&gt;.&lt;raw body&gt;"))</c>.</summary>
+/// <summary>CONTRACT §3: <c>X-Mds-Signature: v1=hex(HMAC-SHA256(secret, "&lt;timestamp&gt;.&lt;raw body&gt;"))</c>.
+/// During a secret rotation's grace period the header carries one <c>v1=</c> entry per valid secret,
+/// comma-separated, newest first, so agents still configured with the old secret keep accepting pushes.</summary>
 public static class PushSignature
 {
     public const string TimestampHeader = "X-Mds-Timestamp";
@@ -21,6 +23,14 @@ public static class PushSignature
         return Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
     }
 
+    /// <summary>The header value signing with every secret given (current first).</summary>
+    public static string SignAll(IEnumerable<string> secrets, long unixSeconds, ReadOnlySpan<byte> body)
+    {
+        var entries = new List<string>();
+        foreach (var secret in secrets) entries.Add(Sign(secret, unixSeconds, body));
+        return string.Join(",", entries);
+    }
+
     public enum Verdict { Valid, Missing, BadTimestamp, OutsideWindow, BadSignature }
 
     /// <summary>Checks a signature against any of the given secrets (current and, during rotation, previous),
@@ -32,11 +42,13 @@ public static class PushSignature
         if (!long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var ts)) return Verdict.BadTimestamp;
         var skew = Math.Abs(now.ToUnixTimeSeconds() - ts);
         if (skew > allowedSkew.TotalSeconds) return Verdict.OutsideWindow;
-        var given = Encoding.ASCII.GetBytes(signatureHeader);
+        var entries = signatureHeader.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length > 8) return Verdict.BadSignature;
         foreach (var secret in secrets)
         {
             var expected = Encoding.ASCII.GetBytes(Sign(secret, ts, body));
-            if (CryptographicOperations.FixedTimeEquals(expected, given)) return Verdict.Valid;
+            foreach (var entry in entries)
+                if (CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(entry))) return Verdict.Valid;
         }
         return Verdict.BadSignature;
     }

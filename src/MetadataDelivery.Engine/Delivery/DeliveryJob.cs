@@ -8,7 +8,7 @@ namespace MetadataDelivery.Engine.Delivery;
 /// <param name="Cached">an item fetched by an earlier failed attempt and still fresh enough to reuse.</param>
 /// <param name="OnlyIfChangedFrom">a refresh check: push only when the fetched version differs from this one.</param>
 public sealed record DeliveryJob(
-    ServiceKey Key, ServiceSpec Spec, string Secret, string DeliveryId, string Node, string Address,
+    ServiceKey Key, ServiceSpec Spec, IReadOnlyList<string> Secrets, string DeliveryId, string Node, string Address,
     MetadataItem? Cached, string? OnlyIfChangedFrom);
 
 public enum AttemptResult { Acked, Failed, Unchanged }

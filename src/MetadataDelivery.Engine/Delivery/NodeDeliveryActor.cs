@@ -66,7 +66,7 @@ public sealed class NodeDeliveryActor : ReceiveActor
 
             var body = Domain.Delivery.Envelope.Create(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.DeliveryId, item).ToJsonBytes();
             await _services.Envelopes.SaveAsync(_job.Key, _job.Node, body, ct);
-            var result = await _services.Pipeline.PushAsync(new PushJob(target, body, _job.Secret, item.Version, ct));
+            var result = await _services.Pipeline.PushAsync(new PushJob(target, body, _job.Secrets, item.Version, ct));
             return result.Acked
                 ? Finished(AttemptResult.Acked, item, null)
                 : Finished(AttemptResult.Failed, item, result.Error);

@@ -23,7 +23,7 @@ public sealed class PushClient(HttpClient http, MdsMetrics metrics, TimeProvider
             request.Content = new ByteArrayContent(job.Body);
             request.Content.Headers.ContentType = Json;
             request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.Sign(job.Secret, ts, job.Body));
+            request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.SignAll(job.Secrets, ts, job.Body));
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (!response.IsSuccessStatusCode)
                 return PushResult.Fail($"agent answered {(int)response.StatusCode} {response.ReasonPhrase}");

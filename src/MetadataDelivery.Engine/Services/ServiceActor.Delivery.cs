@@ -99,7 +99,7 @@ public sealed partial class ServiceActor
         var renewalDue = rec.State != NodeState.Delivered || rec.NextAttemptAt is null || rec.NextAttemptAt <= now;
         var refreshOnly = !forced && !renewalDue && _state.Spec!.Metadata.RefreshInterval is not null;
         var cached = !forced && _cachedItems.TryGetValue(node, out var item) && item.ExpiresAt - now > item.Lifetime / 2 ? item : null;
-        var job = new DeliveryJob(Key, _state.Spec!, _state.Secret!, deliveryId, node, rec.Address, cached,
+        var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, rec.Address, cached,
             refreshOnly ? rec.Version : null);
         var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
         Context.Watch(child);

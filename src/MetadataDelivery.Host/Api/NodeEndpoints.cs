@@ -130,7 +130,7 @@ public static class NodeEndpoints
         if (envelope is null) return Problems.Status(404, "No metadata yet", $"No metadata has been built for node '{node}' of '{name}' yet.");
         var ts = time.GetUtcNow().ToUnixTimeSeconds();
         http.Response.Headers[Domain.Delivery.PushSignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.Sign(secrets.Secrets[0], ts, envelope);
+        http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.SignAll(secrets.Secrets, ts, envelope);
         return Results.Bytes(envelope, "application/json");
     }
 
