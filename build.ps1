@@ -33,7 +33,8 @@ switch ($Task) {
     }
     'test' {
         if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { throw 'npm (Node.js) is required by the tests: it installs the pinned OpenAPI linter' }
-        Invoke-Step 'test tools (npm ci)' { npm ci --prefix tools/openapi-lint --no-audit --no-fund }
+        Invoke-Step 'test tools: OpenAPI linter (npm ci)' { npm ci --prefix tools/openapi-lint --no-audit --no-fund }
+        Invoke-Step 'test tools: S3 server (npm ci)' { npm ci --prefix tools/s3rver --no-audit --no-fund }
         Invoke-Step "build ($Configuration)" { dotnet build MetadataDelivery.sln -c $Configuration }
         if (Test-Path TestResults) { Remove-Item TestResults -Recurse -Force }
         Invoke-Step 'test' {

@@ -18,7 +18,8 @@ public sealed class FleetSimulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Func<string, string, IReadOnlyList<string>> _secretsOf;
     private readonly ConcurrentDictionary<string, HeldItem> _held = new(StringComparer.Ordinal);
-    private long _accepted;
+    private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
+    private long _acceptedTotal;
     private long _rejected;
 
     public sealed record HeldItem(string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
@@ -30,9 +31,12 @@ public sealed class FleetSimulator : IAsyncDisposable
     }
 
     public int Port { get; private set; }
-    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Accepted => Interlocked.Read(ref _acceptedTotal);
     public long Rejected => Interlocked.Read(ref _rejected);
     public IReadOnlyDictionary<string, HeldItem> Held => _held;
+
+    /// <summary>Pushes accepted for one node (of one tenant's service) by this simulator.</summary>
+    public int AcceptedFor(string tenant, string service, string node) => _accepted.GetValueOrDefault($"{tenant}/{service}/{node}");
 
     /// <param name="secretsOf">(tenant, service) → the delivery secrets currently valid.</param>
     public static async Task<FleetSimulator> StartAsync(int port, string path, Func<string, string, IReadOnlyList<string>> secretsOf)
@@ -74,7 +78,8 @@ public sealed class FleetSimulator : IAsyncDisposable
             if (issuedAt < current.IssuedAt) return Reject(StatusCodes.Status409Conflict, "older than the held item");
             _held[key] = new HeldItem(envelope.Version, issuedAt, expiresAt);
         }
-        Interlocked.Increment(ref _accepted);
+        Interlocked.Increment(ref _acceptedTotal);
+        _accepted.AddOrUpdate(key, 1, (_, n) => n + 1);
         return Results.Json(new { version = envelope.Version });
     }
 

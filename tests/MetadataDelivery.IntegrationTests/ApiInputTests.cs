@@ -117,12 +117,14 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         { "POST", "/v1/services", """{"name":"a\u0000b","nodeMap":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
         // URIs
         { "POST", "/v1/services", """{"name":"a","nodeMap":"file://relative/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
-        { "POST", "/v1/services", """{"name":"a","nodeMap":"s3://bucket/nodes.json","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"s3://bucket","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"s3://Bad_Bucket/nodes.json","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", """{"name":"a","nodeMap":"javascript:alert(1)","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"http://","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"http://x/{node","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"https://x/{secret}","ttl":"PT1H"}}""", 400 },
-        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"s3://bucket/{node}.pem","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"s3://x/{node}.pem","ttl":"PT1H"}}""", 400 },
+        { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"s3://bucket/../{node}.pem","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", """{"name":"a","nodeMap":"file:///tmp/x","metadata":{"source":"data:text/plain,hi","ttl":"PT1H"}}""", 400 },
         { "POST", "/v1/services", "{\"name\":\"a\",\"nodeMap\":\"file:///" + new string('x', 3000) + "\",\"metadata\":{\"source\":\"builtin:ca\",\"ttl\":\"PT1H\"}}", 400 },
         // durations and ranges

@@ -10,6 +10,7 @@ public sealed class MdsOptions
     public PersistenceOptions Persistence { get; set; } = new();
     public ClusterOptions Cluster { get; set; } = new();
     public NodeMapOptions NodeMaps { get; set; } = new();
+    public S3Options S3 { get; set; } = new();
     public DeliveryOptions Delivery { get; set; } = new();
 
     public string FullDataDir => Path.GetFullPath(DataDir);
@@ -34,6 +35,19 @@ public sealed class ClusterOptions
 
     public string[] RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     public bool HasRole(string role) => RoleList.Contains(role, StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary><c>Mds:S3</c>. Credentials come from the AWS SDK's default chain unless both keys are set here.</summary>
+public sealed class S3Options
+{
+    /// <summary>e.g. <c>http://127.0.0.1:9000</c> for MinIO; empty for AWS.</summary>
+    public string? ServiceUrl { get; set; }
+    public bool ForcePathStyle { get; set; }
+    /// <summary>AWS region (default: the SDK's chain, else us-east-1).</summary>
+    public string? Region { get; set; }
+    public string? AccessKeyId { get; set; }
+    public string? SecretAccessKey { get; set; }
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class NodeMapOptions

@@ -3,6 +3,7 @@ using MetadataDelivery.Engine.Configuration;
 using MetadataDelivery.Engine.Delivery;
 using MetadataDelivery.Engine.Metrics;
 using MetadataDelivery.Engine.NodeMaps;
+using MetadataDelivery.Engine.S3;
 using MetadataDelivery.Engine.Sources;
 using MetadataDelivery.Engine.Storage;
 using Microsoft.Extensions.Configuration;
@@ -49,7 +50,9 @@ public static class EngineServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<MdsOptions>>().Value.NodeMaps;
             return new NodeMapLimits(o.MaxBytes, o.MaxNodes);
         });
+        services.AddSingleton<S3ClientFactory>();
         services.AddSingleton<INodeMapSource, FileNodeMapSource>();
+        services.AddSingleton<INodeMapSource, S3NodeMapSource>();
         services.AddSingleton<NodeMapReader>();
         services.AddSingleton<DeliveryServicesFactory>();
         return services;

@@ -17,7 +17,7 @@ public static class ServiceEndpoints
     public const int MaxPageSize = 1000;
 
     public static ServiceValidationOptions ValidationOptions(MdsOptions o) =>
-        new(AllowFileNodeMaps: o.AllowFileNodeMaps, AllowS3NodeMaps: false, AllowS3MetadataSources: false);
+        new(AllowFileNodeMaps: o.AllowFileNodeMaps, AllowS3NodeMaps: true, AllowS3MetadataSources: true);
 
     public static void MapServiceEndpoints(this IEndpointRouteBuilder app)
     {
