@@ -85,7 +85,7 @@ public class NodeMapParserTests
     {
         const int count = 200_000;
         var sb = new StringBuilder("{\"nodes\":[");
-        for (var i = 0; i < count; i++) sb.Append(i == 0 ? "" : ",").Append($"{{\"id\":\"node-{i}\",\"address\":\"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\"}}");
+        for (var i = 0; i < count; i++) sb.Append(i == 0 ? "" : ",").Append($"{{\"id\":\"node-{i}\",\"address\":\"127.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\"}}");
         sb.Append("]}");
         var r = Parse(sb.ToString());
         Assert.True(r.IsValid, r.Error);
