@@ -46,5 +46,21 @@ public sealed class ApiConnection(Uri baseUrl, string? key, TimeSpan timeout) : 
         return new ApiAnswer((int)response.StatusCode, json);
     }
 
+    /// <summary>Follows <c>nextCursor</c> through every page of a list route; the first failing page is returned as is.</summary>
+    public async Task<ApiAnswer> GetAllPagesAsync(string path, CancellationToken ct)
+    {
+        var items = new JsonArray();
+        string? cursor = null;
+        do
+        {
+            var separator = path.Contains('?') ? '&' : '?';
+            var answer = await SendAsync(HttpMethod.Get, $"{path}{separator}limit=1000" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), ct: ct);
+            if (!answer.Ok) return answer;
+            foreach (var item in answer.Body!["items"]!.AsArray()) items.Add(item!.DeepClone());
+            cursor = answer.Body["nextCursor"]?.GetValue<string>();
+        } while (cursor is not null);
+        return new ApiAnswer(200, new JsonObject { ["items"] = items });
+    }
+
     public void Dispose() => _http.Dispose();
 }

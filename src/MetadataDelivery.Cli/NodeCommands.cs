@@ -16,19 +16,10 @@ public static class NodeCommands
         var list = new Command("list", "List a service's nodes (follows every page)") { service, state };
         list.Runs(async (p, c, ct) =>
         {
-            var items = new JsonArray();
-            string? cursor = null;
-            do
-            {
-                var query = "?limit=1000" + (p.GetValue(state) is { } s ? "&state=" + Uri.EscapeDataString(s) : "") + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-                var answer = await c.Api.SendAsync(HttpMethod.Get, ServiceCommands.Path(p.GetValue(service)!) + "/nodes" + query, ct: ct);
-                if (!answer.Ok) return c.Render(answer);
-                foreach (var item in answer.Body!["items"]!.AsArray()) items.Add(item!.DeepClone());
-                cursor = answer.Body["nextCursor"]?.GetValue<string>();
-            } while (cursor is not null);
-            return c.Render(new ApiAnswer(200, new JsonObject { ["items"] = items }), _ => c.Out.Table(
+            var path = ServiceCommands.Path(p.GetValue(service)!) + "/nodes" + (p.GetValue(state) is { } s ? "?state=" + Uri.EscapeDataString(s) : "");
+            return c.Render(await c.Api.GetAllPagesAsync(path, ct), a => c.Out.Table(
                 ["node", "address", "state", "expires", "next", "attempts", "last error"],
-                items.Select(n => new[]
+                a.Body!["items"]!.AsArray().Select(n => new[]
                 {
                     Output.Scalar(n!["node"]), Output.Scalar(n["address"]), Output.Scalar(n["state"]), Output.Scalar(n["expiresAt"]),
                     Output.Scalar(n["nextAttemptAt"]), Output.Scalar(n["attempts"]), Output.Scalar(n["lastError"]),

@@ -14,24 +14,13 @@ public static class ServiceCommands
 
         var list = new Command("list", "List all services (follows every page)");
         list.Runs(async (p, c, ct) =>
-        {
-            var items = new JsonArray();
-            string? cursor = null;
-            do
-            {
-                var answer = await c.Api.SendAsync(HttpMethod.Get, "/v1/services?limit=1000" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), ct: ct);
-                if (!answer.Ok) return c.Render(answer);
-                foreach (var item in answer.Body!["items"]!.AsArray()) items.Add(item!.DeepClone());
-                cursor = answer.Body["nextCursor"]?.GetValue<string>();
-            } while (cursor is not null);
-            return c.Render(new ApiAnswer(200, new JsonObject { ["items"] = items }), _ => c.Out.Table(
+            c.Render(await c.Api.GetAllPagesAsync("/v1/services", ct), a => c.Out.Table(
                 ["name", "source", "ttl", "nodes", "delivered", "retrying", "expired"],
-                items.Select(s => new[]
+                a.Body!["items"]!.AsArray().Select(s => new[]
                 {
                     Output.Scalar(s!["name"]), Output.Scalar(s["metadata"]!["source"]), Output.Scalar(s["metadata"]!["ttl"]),
                     Output.Scalar(s["nodes"]!["total"]), Output.Scalar(s["nodes"]!["delivered"]), Output.Scalar(s["nodes"]!["retrying"]), Output.Scalar(s["nodes"]!["expired"]),
-                })));
-        }, stdout, stderr);
+                }))), stdout, stderr);
         service.Subcommands.Add(list);
 
         var show = new Command("show", "Show a service, its node counts and node-map status") { name };

@@ -10,9 +10,8 @@ public sealed class ForceAndPullTests
     [Fact]
     public async Task Forced_delivery_with_wait_returns_the_version_the_agent_now_holds()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "force", nodes: 3, dir, ttl: "PT1H", renewAt: 0.66);
         var agent = fleet.Agents[1];
         await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
@@ -42,9 +41,8 @@ public sealed class ForceAndPullTests
     [Fact]
     public async Task After_a_secret_rotation_agents_with_either_secret_accept_pushes_during_the_grace()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "rot", nodes: 2, dir, ttl: "PT1H");
         await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents.All(a => a.Accepted.Count >= 1)), TimeSpan.FromSeconds(10), "first deliveries");
 
@@ -70,9 +68,8 @@ public sealed class ForceAndPullTests
     [Fact]
     public async Task Forced_delivery_to_an_unreachable_node_times_out_with_504()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "gone", nodes: 1, dir, ttl: "PT1H");
         await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents[0].Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
         await fleet.Agents[0].StopAsync();
@@ -84,9 +81,8 @@ public sealed class ForceAndPullTests
     [Fact]
     public async Task A_node_that_was_down_pulls_what_it_missed()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "pull", nodes: 1, dir, ttl: "PT1H", apiUrl: host.Args.BaseAddress.ToString());
         var agent = fleet.Agents[0];
         await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");

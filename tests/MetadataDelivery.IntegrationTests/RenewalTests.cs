@@ -9,9 +9,8 @@ public sealed class RenewalTests(ITestOutputHelper output)
     [Fact]
     public async Task Fifty_real_agents_are_kept_fresh_and_nothing_ever_expires()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         var started = DateTimeOffset.UtcNow;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "payments", nodes: 50, dir, ttl: "PT10S", renewAt: 0.5);
 

@@ -10,9 +10,8 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
     [Fact]
     public async Task An_agent_failing_three_times_is_retried_and_delivered_before_expiry()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "flaky", nodes: 1, dir, ttl: "PT10S", renewAt: 0.5);
         var agent = fleet.Agents[0];
         await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
@@ -49,9 +48,8 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
     [Fact]
     public async Task An_agent_down_longer_than_the_ttl_expires_raises_the_alarm_and_recovers()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "outage", nodes: 2, dir, ttl: "PT6S", renewAt: 0.5);
         var (down, up) = (fleet.Agents[0], fleet.Agents[1]);
         await Eventually.TrueAsync(() => Task.FromResult(down.Accepted.Count >= 1 && up.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first deliveries");

@@ -72,9 +72,8 @@ public sealed class SourcesAndNodeMapTests
     [Fact]
     public async Task Node_map_changes_are_applied_and_a_broken_map_keeps_the_last_good_fleet()
     {
-        using var dir = new TestDirectory();
-        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
-        using var tenant = host.Tenant(await host.Operator.CreateTenantAsync("acme"));
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "sync", nodes: 3, dir, ttl: "PT1H");
         await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents.All(a => a.Accepted.Count >= 1)), TimeSpan.FromSeconds(10), "initial fleet delivered");
 
