@@ -32,6 +32,8 @@ public sealed class ClusterOptions
     public string Roles { get; set; } = "api,delivery";
     public string Region { get; set; } = "default";
     public int Shards { get; set; } = 100;
+    /// <summary>Split-brain resolver stable-after: how long an unreachable member waits before it is downed.</summary>
+    public TimeSpan StableAfter { get; set; } = TimeSpan.FromSeconds(20);
 
     public string[] RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     public bool HasRole(string role) => RoleList.Contains(role, StringComparer.OrdinalIgnoreCase);

@@ -51,13 +51,20 @@ public static class AkkaBuilderExtensions
                 Roles = [.. cluster.RoleList, RegionRolePrefix + cluster.Region],
                 SeedNodes = seeds,
                 SplitBrainResolver = new KeepMajorityOption(),
-            });
+            })
+            // How long membership must be stable before the split-brain resolver downs unreachable members:
+            // the floor of failover time.
+            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)cluster.StableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend);
     }
 
     public static AkkaConfigurationBuilder WithMdsPersistence(this AkkaConfigurationBuilder builder, MdsOptions options)
     {
         if (options.IsPostgres)
-            throw new NotSupportedException("Mds:Persistence:Provider=postgres is not available in this build yet; use sqlite");
+        {
+            var postgres = options.Persistence.ConnectionString
+                ?? throw new InvalidOperationException("Mds:Persistence:ConnectionString is required when Mds:Persistence:Provider=postgres");
+            return builder.WithSqlPersistence(postgres, ProviderName.PostgreSQL15);
+        }
         if (!string.Equals(options.Persistence.Provider, "sqlite", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"Mds:Persistence:Provider must be 'sqlite' or 'postgres', not '{options.Persistence.Provider}'");
         Directory.CreateDirectory(options.FullDataDir);

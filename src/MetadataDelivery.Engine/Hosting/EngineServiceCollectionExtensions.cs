@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace MetadataDelivery.Engine.Hosting;
 
@@ -38,10 +39,21 @@ public static class EngineServiceCollectionExtensions
         // Push and fetch log a line per request at Information otherwise: thousands per second.
         services.Configure<LoggerFilterOptions>(f => f.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 
-        services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
-        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
-        services.AddSingleton<SqliteEnvelopeStore>();
-        services.AddSingleton<IEnvelopeStore>(sp => sp.GetRequiredService<SqliteEnvelopeStore>());
+        var mds = configuration.GetSection(MdsOptions.Section).Get<MdsOptions>() ?? new MdsOptions();
+        if (mds.IsPostgres)
+        {
+            var connectionString = mds.Persistence.ConnectionString
+                ?? throw new InvalidOperationException("Mds:Persistence:ConnectionString is required when Mds:Persistence:Provider=postgres");
+            services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+            services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
+            services.AddSingleton<IEnvelopeStore, PostgresEnvelopeStore>();
+        }
+        else
+        {
+            services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
+            services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+            services.AddSingleton<IEnvelopeStore, SqliteEnvelopeStore>();
+        }
 
         services.AddSingleton(sp => new Lazy<CertificateAuthority>(() => new CertificateAuthority(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir)));
         services.AddSingleton<MetadataSourceResolver>();

@@ -7,13 +7,15 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private Process? _process;
     private readonly string _log;
+    private readonly string[] _extra;
     public HostArgs Args { get; }
     public ApiClient Operator { get; }
 
-    public HostProcess(HostArgs args, string logPath)
+    public HostProcess(HostArgs args, string logPath, params string[] extra)
     {
         Args = args;
         _log = logPath;
+        _extra = extra;
         Operator = new ApiClient(args.BaseAddress, args.AdminKey);
     }
 
@@ -28,7 +30,7 @@ public sealed class HostProcess : IAsyncDisposable
         var dll = HostDll();
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
-        foreach (var a in Args.ToArgs()) psi.ArgumentList.Add(a);
+        foreach (var a in Args.ToArgs(_extra)) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var log = new StreamWriter(_log, append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -54,6 +56,19 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public string Log => File.Exists(_log) ? File.ReadAllText(_log) : "";
+
+    public int? Pid => _process?.Id;
+
+    /// <summary>SIGTERM: the member leaves the cluster gracefully (CoordinatedShutdown hands its shards off).</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (_process is null) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { _process.Kill(true); throw new TimeoutException($"member did not stop within {timeout} after SIGTERM"); }
+        _process = null;
+    }
 
     public ValueTask DisposeAsync()
     {
