@@ -20,6 +20,8 @@ public sealed class FleetSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, HeldItem> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private long _acceptedTotal;
+    private long _late;
+    private readonly ConcurrentDictionary<string, int> _acceptedByService = new(StringComparer.Ordinal);
     private long _rejected;
 
     public sealed record HeldItem(string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
@@ -37,6 +39,12 @@ public sealed class FleetSimulator : IAsyncDisposable
 
     /// <summary>Pushes accepted for one node (of one tenant's service) by this simulator.</summary>
     public int AcceptedFor(string tenant, string service, string node) => _accepted.GetValueOrDefault($"{tenant}/{service}/{node}");
+
+    /// <summary>Pushes accepted for all nodes of one service.</summary>
+    public int AcceptedForService(string tenant, string service) => _acceptedByService.GetValueOrDefault($"{tenant}/{service}");
+
+    /// <summary>New items that arrived after the item the node held had already expired: each is an expiry the node lived through.</summary>
+    public long LateArrivals => Interlocked.Read(ref _late);
 
     /// <param name="secretsOf">(tenant, service) → the delivery secrets currently valid.</param>
     public static async Task<FleetSimulator> StartAsync(int port, string path, Func<string, string, IReadOnlyList<string>> secretsOf)
@@ -76,10 +84,12 @@ public sealed class FleetSimulator : IAsyncDisposable
         if (current.Version != envelope.Version)
         {
             if (issuedAt < current.IssuedAt) return Reject(StatusCodes.Status409Conflict, "older than the held item");
+            if (DateTimeOffset.UtcNow > current.ExpiresAt) Interlocked.Increment(ref _late);
             _held[key] = new HeldItem(envelope.Version, issuedAt, expiresAt);
         }
         Interlocked.Increment(ref _acceptedTotal);
         _accepted.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _acceptedByService.AddOrUpdate($"{envelope.Tenant}/{envelope.Service}", 1, (_, n) => n + 1);
         return Results.Json(new { version = envelope.Version });
     }
 

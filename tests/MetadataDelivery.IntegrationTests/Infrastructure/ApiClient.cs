@@ -13,6 +13,8 @@ public sealed class ApiClient(Uri baseAddress, string? key) : IDisposable
 
     public ApiClient WithKey(string? otherKey) => new(baseAddress, otherKey);
 
+    public string? Key => key;
+
     public async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, object? body = null, string? rawBody = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Sharding;
+using MetadataDelivery.Fleet;
+using MetadataDelivery.IntegrationTests.Infrastructure;
+
+namespace MetadataDelivery.IntegrationTests;
+
+/// <summary>Three member processes on PostgreSQL: kill -9 one under load, then a rolling restart; no node's item may expire.</summary>
+public sealed class ClusterFailoverTests(ITestOutputHelper output)
+{
+    private const int Services = 20;
+    private const int NodesPerService = 50;
+
+    [Fact]
+    public async Task Survivors_take_over_a_killed_members_services_and_a_rolling_restart_loses_nothing()
+    {
+        using var dir = new TestDirectory();
+        await using var pg = await PostgresServer.StartAsync(dir.Sub("pg"));
+        var adminKey = "mds_admin_cluster_" + Guid.NewGuid().ToString("N");
+        var members = Enumerable.Range(0, 3).Select(i => new HostArgs(dir.Sub($"m{i}"), Ports.Free(), Ports.Free(), adminKey)).ToArray();
+        var seeds = string.Join(",", members.Take(2).Select(m => $"akka.tcp://mds@127.0.0.1:{m.AkkaPort}"));
+        string[] common =
+        [
+            "--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={pg.ConnectionString}", "--Mds:NodeMaps:AllowFileUris=true",
+            $"--Mds:Cluster:Seeds={seeds}", "--Mds:Cluster:StableAfter=00:00:05",
+        ];
+        var hosts = members.Select((m, i) => new HostProcess(m, Path.Combine(dir.Path, $"m{i}.log"), common)).ToArray();
+        try
+        {
+            await hosts[0].StartAsync();
+            await Task.WhenAll(hosts.Skip(1).Select(h => h.StartAsync()));
+            var api = hosts[0].Operator;
+            await WaitForMembersAsync(api, 3);
+
+            var secrets = new Dictionary<string, IReadOnlyList<string>>();
+            await using var fleet = await FleetSimulator.StartAsync(0, "/v1/metadata", (t, s) => secrets.GetValueOrDefault($"{t}/{s}") ?? []);
+            using var tenant = api.WithKey(await api.CreateTenantAsync("acme"));
+            for (var s = 0; s < Services; s++)
+            {
+                var name = $"svc-{s:D2}";
+                var map = Path.Combine(dir.Sub("maps"), name + ".json");
+                AgentFleet.WriteNodeMap(map, Enumerable.Range(0, NodesPerService).Select(n => ($"n{n:D2}", $"127.0.0.1:{fleet.Port}")));
+                var (status, body, _) = await tenant.PostAsync("/v1/services", new { name, nodeMap = new Uri(map).AbsoluteUri, metadata = new { source = "builtin:ca", ttl = "PT45S", renewAt = 0.5 } });
+                Assert.True(status == HttpStatusCode.Created, body?.ToJsonString());
+                lock (secrets) secrets[$"acme/{name}"] = [body!["deliverySecret"]!.GetValue<string>()];
+            }
+            await Eventually.TrueAsync(() => Task.FromResult(fleet.Held.Count == Services * NodesPerService), TimeSpan.FromSeconds(60), "all 1000 nodes delivered");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+
+            // which services live on the member we are about to kill
+            var victim = hosts[2];
+            var victimAddress = $"akka.tcp://mds@127.0.0.1:{members[2].AkkaPort}";
+            var sharding = await api.GetOkAsync("/v1/admin/sharding");
+            var victimShards = sharding["members"]!.AsArray().Where(m => m!["address"]!.GetValue<string>() == victimAddress)
+                .SelectMany(m => m!["entitiesPerShard"]!.AsObject().Select(kv => kv.Key)).ToHashSet();
+            var extractor = new ServiceMessageExtractor(100);
+            var orphans = Enumerable.Range(0, Services).Select(s => $"svc-{s:D2}")
+                .Where(n => victimShards.Contains(extractor.ShardId(new GetService(new ServiceKey("acme", n)))!)).ToList();
+            output.WriteLine($"the victim hosts {orphans.Count} of {Services} services: {string.Join(",", orphans)}");
+            Assert.NotEmpty(orphans);
+
+            var pushesAtKill = orphans.ToDictionary(o => o, o => fleet.AcceptedForService("acme", o));
+            var clock = Stopwatch.StartNew();
+            victim.Kill();
+            var downed = Task.Run(async () => { await WaitForMembersAsync(api, 2); return clock.Elapsed; });
+            var answering = orphans.Select(async o =>
+            {
+                await Eventually.TrueAsync(async () => (await tenant.GetAsync($"/v1/services/{o}")).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(90), $"{o} answers again");
+                return clock.Elapsed;
+            }).ToList();
+            var renewing = orphans.Select(async o =>
+            {
+                await Eventually.TrueAsync(() => Task.FromResult(fleet.AcceptedForService("acme", o) > pushesAtKill[o]), TimeSpan.FromSeconds(90), $"{o} renews again");
+                return clock.Elapsed;
+            }).ToList();
+            var downAfter = await downed;
+            var lastAnswering = (await Task.WhenAll(answering)).Max();
+            var lastRenewing = (await Task.WhenAll(renewing)).Max();
+            output.WriteLine($"kill -9 → victim removed from the cluster: {downAfter.TotalSeconds:0.0} s; → every orphaned service answering: {lastAnswering.TotalSeconds:0.0} s; → every orphaned service renewing again: {lastRenewing.TotalSeconds:0.0} s");
+
+            // rolling restart: bring the victim back, then SIGTERM and restart each member in turn
+            await victim.StartAsync();
+            await WaitForMembersAsync(api, 3);
+            for (var i = 0; i < 3; i++)
+            {
+                var restart = Stopwatch.StartNew();
+                await hosts[i].TerminateAsync(TimeSpan.FromSeconds(60));
+                await hosts[i].StartAsync();
+                var observer = hosts[(i + 1) % 3].Operator;
+                await WaitForMembersAsync(observer, 3);
+                output.WriteLine($"member {i} restarted and back in the cluster in {restart.Elapsed.TotalSeconds:0.0} s");
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5));
+
+            using var finalTenant = hosts[1].Operator.WithKey(tenant.Key);
+            var list = await finalTenant.GetOkAsync("/v1/services?limit=100");
+            Assert.Equal(Services, list["items"]!.AsArray().Count);
+            foreach (var item in list["items"]!.AsArray())
+            {
+                Assert.Equal(NodesPerService, item!["nodes"]!["total"]!.GetValue<int>());
+                Assert.Equal(0, item["nodes"]!["expired"]!.GetValue<int>());
+            }
+            Assert.Equal(0, fleet.LateArrivals); // no node ever held an expired item when its next one came
+            Assert.All(fleet.Held.Values, h => Assert.True(h.ExpiresAt > DateTimeOffset.UtcNow));
+        }
+        finally
+        {
+            foreach (var h in hosts) await h.DisposeAsync();
+        }
+    }
+
+    private static Task WaitForMembersAsync(ApiClient api, int count) =>
+        Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                var (status, body, _) = await api.GetAsync("/v1/admin/cluster");
+                return status == HttpStatusCode.OK && body!["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "up" && m["reachable"]!.GetValue<bool>()) == count
+                    && body["members"]!.AsArray().Count == count;
+            }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(90), $"{count} members up", TimeSpan.FromMilliseconds(250));
+}
