@@ -11,6 +11,11 @@ namespace MetadataDelivery.IntegrationTests;
 /// <summary>Three member processes on PostgreSQL: kill -9 one under load, then a rolling restart; no node's item may expire.</summary>
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
+    /// <summary>The cluster settings the deployments must mirror (checked by <see cref="DeploymentTests"/>).</summary>
+    public const string StableAfter = "00:00:05";
+    public const string Roles = "api,delivery";
+    public const int SeedCount = 2;
+
     private const int Services = 20;
     private const int NodesPerService = 50;
 
@@ -21,11 +26,11 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await using var pg = await PostgresServer.StartAsync(dir.Sub("pg"));
         var adminKey = "mds_admin_cluster_" + Guid.NewGuid().ToString("N");
         var members = Enumerable.Range(0, 3).Select(i => new HostArgs(dir.Sub($"m{i}"), Ports.Free(), Ports.Free(), adminKey)).ToArray();
-        var seeds = string.Join(",", members.Take(2).Select(m => $"akka.tcp://mds@127.0.0.1:{m.AkkaPort}"));
+        var seeds = string.Join(",", members.Take(SeedCount).Select(m => $"akka.tcp://mds@127.0.0.1:{m.AkkaPort}"));
         string[] common =
         [
             "--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={pg.ConnectionString}", "--Mds:NodeMaps:AllowFileUris=true",
-            $"--Mds:Cluster:Seeds={seeds}", "--Mds:Cluster:StableAfter=00:00:05",
+            $"--Mds:Cluster:Seeds={seeds}", $"--Mds:Cluster:StableAfter={StableAfter}", $"--Mds:Cluster:Roles={Roles}",
         ];
         var hosts = members.Select((m, i) => new HostProcess(m, Path.Combine(dir.Path, $"m{i}.log"), common)).ToArray();
         try
