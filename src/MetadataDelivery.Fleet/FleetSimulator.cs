@@ -21,6 +21,8 @@ public sealed class FleetSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private long _acceptedTotal;
     private long _late;
+    private readonly ConcurrentQueue<double> _lateness = new();
+    private readonly ConcurrentDictionary<long, int> _perSecond = new();
     private readonly ConcurrentDictionary<string, int> _acceptedByService = new(StringComparer.Ordinal);
     private long _rejected;
 
@@ -45,6 +47,15 @@ public sealed class FleetSimulator : IAsyncDisposable
 
     /// <summary>New items that arrived after the item the node held had already expired: each is an expiry the node lived through.</summary>
     public long LateArrivals => Interlocked.Read(ref _late);
+
+    /// <summary>When set, each renewal's lateness is recorded: arrival minus the latest moment the renewal
+    /// policy allows (issuedAt + (renewAt + 5 % jitter) × lifetime), or zero when on time.</summary>
+    public double? RenewAt { get; set; }
+
+    public IReadOnlyCollection<double> LatenessMs => _lateness;
+
+    /// <summary>Accepted pushes per UTC second (unix seconds → count).</summary>
+    public IReadOnlyDictionary<long, int> AcceptedPerSecond => _perSecond;
 
     /// <param name="secretsOf">(tenant, service) → the delivery secrets currently valid.</param>
     public static async Task<FleetSimulator> StartAsync(int port, string path, Func<string, string, IReadOnlyList<string>> secretsOf)
@@ -84,12 +95,19 @@ public sealed class FleetSimulator : IAsyncDisposable
         if (current.Version != envelope.Version)
         {
             if (issuedAt < current.IssuedAt) return Reject(StatusCodes.Status409Conflict, "older than the held item");
-            if (DateTimeOffset.UtcNow > current.ExpiresAt) Interlocked.Increment(ref _late);
+            var now = DateTimeOffset.UtcNow;
+            if (now > current.ExpiresAt) Interlocked.Increment(ref _late);
+            if (RenewAt is { } renewAt)
+            {
+                var latestAllowed = current.IssuedAt + (current.ExpiresAt - current.IssuedAt) * Math.Min(0.97, renewAt + 0.05);
+                _lateness.Enqueue(Math.Max(0, (now - latestAllowed).TotalMilliseconds));
+            }
             _held[key] = new HeldItem(envelope.Version, issuedAt, expiresAt);
         }
         Interlocked.Increment(ref _acceptedTotal);
         _accepted.AddOrUpdate(key, 1, (_, n) => n + 1);
         _acceptedByService.AddOrUpdate($"{envelope.Tenant}/{envelope.Service}", 1, (_, n) => n + 1);
+        _perSecond.AddOrUpdate(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, (_, n) => n + 1);
         return Results.Json(new { version = envelope.Version });
     }
 

@@ -1,0 +1,59 @@
+using System.Globalization;
+using MetadataDelivery.Domain.Services;
+
+namespace MetadataDelivery.Bench;
+
+/// <summary>Command line of the bench tool. Durations accept ISO 8601, hh:mm:ss, or "60s".</summary>
+public sealed record BenchOptions
+{
+    public IReadOnlyList<string> Scenarios { get; init; } = ["steady"];
+    public int Nodes { get; init; } = 10_000;
+    public int Services { get; init; } = 10;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>The compressed clock: an item's lifetime in the bench (an hour in production).</summary>
+    public TimeSpan Ttl { get; init; } = TimeSpan.FromSeconds(60);
+    public double RenewAt { get; init; } = 0.5;
+    public int PayloadBytes { get; init; } = 10 * 1024;
+    public int ForceSamples { get; init; } = 50;
+    public int MaxInFlight { get; init; } = 512;
+    public int MaxPushesPerSecond { get; init; } = 5000;
+    public string? JsonPath { get; init; }
+
+    public const string Usage = """
+        usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|all [--nodes N] [--services S]
+               [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
+               [--max-in-flight 512] [--max-pushes 5000] [--json PATH]
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--scenario" => o with { Scenarios = Next() is var s && s == "all" ? ["raw", "rotation", "steady", "force"] : s.Split(',') },
+                "--nodes" => o with { Nodes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--services" => o with { Services = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--duration" => o with { Duration = ParseDuration(Next()) },
+                "--ttl" => o with { Ttl = ParseDuration(Next()) },
+                "--renew-at" => o with { RenewAt = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--payload-bytes" => o with { PayloadBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--force-samples" => o with { ForceSamples = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--max-in-flight" => o with { MaxInFlight = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--max-pushes" => o with { MaxPushesPerSecond = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--json" => o with { JsonPath = Next() },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
+            };
+        }
+        if (o.Nodes < o.Services || o.Services < 1) throw new ArgumentException("--nodes must be at least --services, which must be at least 1");
+        foreach (var s in o.Scenarios)
+            if (s is not ("steady" or "rotation" or "force" or "raw")) throw new ArgumentException($"unknown scenario '{s}'");
+        return o;
+    }
+
+    private static TimeSpan ParseDuration(string text) =>
+        text.EndsWith('s') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+        : Durations.TryParse(text, out var d) ? d : throw new ArgumentException($"'{text}' is not a duration");
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MetadataDelivery.Bench;
+
+public static class BenchRunner
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Runs the scenarios in order; the raw baseline's rate is copied into every result for the ratio.</summary>
+    public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchOptions o, Action<string> log)
+    {
+        var results = new List<ScenarioResult>();
+        foreach (var scenario in o.Scenarios)
+        {
+            log($"== {scenario}: {o.Nodes} nodes, {o.Services} services, ttl {o.Ttl.TotalSeconds:0} s, renewAt {o.RenewAt}");
+            results.Add(await Scenarios.RunAsync(scenario, o, log));
+        }
+        var raw = results.FirstOrDefault(r => r.Scenario == "raw")?.RawPushesPerSecond;
+        return raw is null ? results : results.Select(r => r with { RawPushesPerSecond = raw }).ToList();
+    }
+
+    public static void PrintTable(IReadOnlyList<ScenarioResult> results, TextWriter w)
+    {
+        static string F(double? v, string format = "0.0") => v?.ToString(format, System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+        w.WriteLine($"{"scenario",-9} {"nodes",8} {"deliv/s",9} {"raw/s",9} {"ratio",6} {"expired",8} {"B/node",9} {"p99 late ms",12} {"force p99",10} {"api p99",8} {"drain s",8} {"fails",6} {"cpu %",6} {"RSS MB",7}");
+        foreach (var r in results)
+        {
+            var ratio = r.DeliveriesPerSecond is { } d && r.RawPushesPerSecond is { } raw && r.Scenario != "raw" ? d / raw : (double?)null;
+            w.WriteLine($"{r.Scenario,-9} {r.Nodes,8} {F(r.DeliveriesPerSecond),9} {F(r.RawPushesPerSecond),9} {F(ratio, "0.00"),6} {r.Expired?.ToString() ?? "-",8} {F(r.BytesPerNode, "0"),9} {F(r.P99LatenessMs),12} {F(r.ForceP99Ms),10} {F(r.ApiP99Ms),8} {F(r.DrainSeconds),8} {r.PushFailures?.ToString() ?? "-",6} {F(r.CpuPercent),6} {F(r.ResidentMb, "0"),7}");
+        }
+    }
+}

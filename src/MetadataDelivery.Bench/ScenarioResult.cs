@@ -1,0 +1,32 @@
+namespace MetadataDelivery.Bench;
+
+/// <summary>One scenario's figures, as written to the JSON file (null where a scenario does not measure it).</summary>
+public sealed record ScenarioResult(
+    string Scenario,
+    int Nodes,
+    double? DeliveriesPerSecond = null,
+    double? RawPushesPerSecond = null,
+    double? PeerDeliveriesPerSecond = null,
+    long? Expired = null,
+    double? BytesPerNode = null,
+    double? P50LatenessMs = null,
+    double? P99LatenessMs = null,
+    double? ForceP50Ms = null,
+    double? ForceP99Ms = null,
+    double? ApiP99Ms = null,
+    double? DrainSeconds = null,
+    long? PushFailures = null,
+    double? CpuPercent = null,
+    double? ResidentMb = null,
+    IReadOnlyList<int>? DeliveriesPerSecondSeries = null);
+
+public static class Percentiles
+{
+    public static double? Of(IReadOnlyCollection<double> values, double p)
+    {
+        if (values.Count == 0) return null;
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}

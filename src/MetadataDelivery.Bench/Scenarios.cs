@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Fleet;
+
+namespace MetadataDelivery.Bench;
+
+/// <summary>The scenarios. Each starts its own environment, so runs do not disturb one another.</summary>
+public static class Scenarios
+{
+    public static Task<ScenarioResult> RunAsync(string scenario, BenchOptions o, Action<string> log) => scenario switch
+    {
+        "steady" => SteadyAsync(o, log, force: false),
+        "force" => SteadyAsync(o, log, force: true),
+        "rotation" => RotationAsync(o, log),
+        "raw" => RawAsync(o, log),
+        _ => throw new ArgumentException(scenario),
+    };
+
+    private static TimeSpan FanOutTimeout(BenchOptions o) => TimeSpan.FromSeconds(Math.Max(120, o.Nodes / 200.0));
+
+    /// <summary>N nodes kept fresh for the duration, measured after the initial fan-out; with force, forced
+    /// deliveries run one after another meanwhile.</summary>
+    private static async Task<ScenarioResult> SteadyAsync(BenchOptions o, Action<string> log, bool force)
+    {
+        await using var env = await BenchEnvironment.StartAsync(o);
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        await env.RegisterAsync(o.Services, o.Nodes, o);
+        log($"registered {o.Services} services, {o.Nodes} nodes; waiting for the fan-out");
+        await BenchEnvironment.WaitAsync(() => Task.FromResult(env.Fleet.Held.Count >= o.Nodes), FanOutTimeout(o));
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var acceptedStart = env.Fleet.Accepted;
+        var latenessStart = env.Fleet.LatenessMs.Count;
+        var lateStart = env.Fleet.LateArrivals;
+        var firstSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        log($"fan-out done; measuring for {o.Duration.TotalSeconds:0} s");
+        var forced = force ? ForceLoopAsync(env, o, clock, o.Duration) : Task.FromResult(new List<double>());
+        await Task.Delay(o.Duration);
+        var forceLatencies = await forced;
+        var elapsed = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var lateness = env.Fleet.LatenessMs.Skip(latenessStart).ToList();
+        var series = Enumerable.Range(0, (int)(lastSecond - firstSecond)).Select(i => env.Fleet.AcceptedPerSecond.GetValueOrDefault(firstSecond + i)).ToList();
+        return new ScenarioResult(force ? "force" : "steady", o.Nodes,
+            DeliveriesPerSecond: (env.Fleet.Accepted - acceptedStart) / elapsed,
+            Expired: env.Fleet.LateArrivals - lateStart + await env.ExpiredNodesAsync(),
+            BytesPerNode: (heapAfter - heapBefore) / (double)o.Nodes,
+            P50LatenessMs: Percentiles.Of(lateness, 50),
+            P99LatenessMs: Percentiles.Of(lateness, 99),
+            ForceP50Ms: force ? Percentiles.Of(forceLatencies, 50) : null,
+            ForceP99Ms: force ? Percentiles.Of(forceLatencies, 99) : null,
+            PushFailures: env.Metrics.FailedTotal,
+            CpuPercent: (process.TotalProcessorTime - cpuStart).TotalSeconds / elapsed / Environment.ProcessorCount * 100,
+            ResidentMb: process.WorkingSet64 / 1024.0 / 1024.0,
+            DeliveriesPerSecondSeries: series);
+    }
+
+    private static async Task<List<double>> ForceLoopAsync(BenchEnvironment env, BenchOptions o, Stopwatch clock, TimeSpan duration)
+    {
+        var latencies = new List<double>();
+        var random = new Random(42);
+        for (var i = 0; i < o.ForceSamples && clock.Elapsed < duration; i++)
+        {
+            var service = env.ServiceNames[random.Next(env.ServiceNames.Count)];
+            var node = $"n{random.Next(o.Nodes / o.Services):D7}";
+            var started = Stopwatch.GetTimestamp();
+            using var response = await env.Tenant.PostAsync($"/v1/services/{service}/nodes/{node}/deliveries?wait=PT10S", null);
+            if (response.IsSuccessStatusCode) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return latencies;
+    }
+
+    /// <summary>All N nodes due at once: time to drain, API latency during the peak, failures caused by overload.</summary>
+    private static async Task<ScenarioResult> RotationAsync(BenchOptions o, Action<string> log)
+    {
+        await using var env = await BenchEnvironment.StartAsync(o);
+        var clock = Stopwatch.StartNew();
+        await env.RegisterAsync(o.Services, o.Nodes, o);
+        var apiLatencies = new List<double>();
+        using var drained = new CancellationTokenSource();
+        var pinger = Task.Run(async () =>
+        {
+            while (!drained.IsCancellationRequested)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var r = await env.Tenant.GetAsync($"/v1/services/{env.ServiceNames[0]}");
+                apiLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                await Task.Delay(20);
+            }
+        });
+        await BenchEnvironment.WaitAsync(() => Task.FromResult(env.Fleet.Held.Count >= o.Nodes), FanOutTimeout(o));
+        var drain = clock.Elapsed.TotalSeconds;
+        drained.Cancel();
+        await pinger;
+        log($"rotation of {o.Nodes} nodes drained in {drain:0.0} s");
+        return new ScenarioResult("rotation", o.Nodes, DeliveriesPerSecond: o.Nodes / drain, DrainSeconds: drain,
+            ApiP99Ms: Percentiles.Of(apiLatencies, 99), PushFailures: env.Metrics.FailedTotal,
+            Expired: env.Fleet.LateArrivals + await env.ExpiredNodesAsync());
+    }
+
+    /// <summary>The machine's ceiling: the same signed 10 KB envelopes pushed to the same fleet simulator by a
+    /// plain HttpClient loop, as many in flight as the pipeline allows; no actors, no persistence, no fetch.</summary>
+    private static async Task<ScenarioResult> RawAsync(BenchOptions o, Action<string> log)
+    {
+        const string secret = "raw-secret";
+        await using var fleet = await FleetSimulator.StartAsync(0, "/v1/metadata", (_, _) => [secret]);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.MaxInFlight }) { BaseAddress = new Uri($"http://127.0.0.1:{fleet.Port}") };
+        var payload = new byte[o.PayloadBytes];
+        var count = o.Nodes;
+        var next = -1;
+        var deadline = Stopwatch.StartNew();
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count && deadline.Elapsed < o.Duration)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var item = new MetadataItem(payload, "application/octet-stream", now, now + o.Ttl);
+                var body = Envelope.Create("raw", "raw", $"n{i:D7}", Guid.NewGuid().ToString("N"), item).ToJsonBytes();
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/metadata") { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var ts = now.ToUnixTimeSeconds();
+                request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString());
+                request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.Sign(secret, ts, body));
+                using var response = await http.SendAsync(request);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, o.MaxInFlight).Select(_ => Task.Run(Worker)));
+        var rate = fleet.Accepted / deadline.Elapsed.TotalSeconds;
+        log($"raw: {fleet.Accepted} pushes in {deadline.Elapsed.TotalSeconds:0.0} s");
+        return new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using MetadataDelivery.Bench;
+
+namespace MetadataDelivery.IntegrationTests;
+
+/// <summary>A short run of every bench scenario: it completes and reports each figure. Timing is not asserted
+/// here (performance is measured by the bench tool itself, see docs/benchmarks.md).</summary>
+public sealed class BenchSmokeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Every_scenario_runs_and_reports()
+    {
+        var options = BenchOptions.Parse(["--scenario", "all", "--nodes", "300", "--services", "3", "--duration", "4s", "--ttl", "6s", "--force-samples", "5"]);
+        var results = await BenchRunner.RunAsync(options, output.WriteLine);
+        var byName = results.ToDictionary(r => r.Scenario);
+        Assert.Equal(["raw", "rotation", "steady", "force"], results.Select(r => r.Scenario));
+        Assert.True(byName["raw"].RawPushesPerSecond > 0);
+        Assert.True(byName["rotation"].DrainSeconds > 0);
+        Assert.NotNull(byName["rotation"].ApiP99Ms);
+        Assert.Equal(0, byName["rotation"].PushFailures);
+        foreach (var name in new[] { "rotation", "steady", "force" })
+        {
+            Assert.True(byName[name].DeliveriesPerSecond > 0, name);
+            Assert.Equal(0, byName[name].Expired);
+            Assert.Equal(byName["raw"].RawPushesPerSecond, byName[name].RawPushesPerSecond);
+        }
+        Assert.NotNull(byName["steady"].BytesPerNode);
+        Assert.NotNull(byName["steady"].P99LatenessMs);
+        Assert.NotEmpty(byName["steady"].DeliveriesPerSecondSeries!);
+        Assert.NotNull(byName["force"].ForceP99Ms);
+
+        var json = JsonSerializer.Serialize(results, BenchRunner.Json);
+        foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
+            Assert.Contains($"\"{field}\"", json);
+        var table = new StringWriter();
+        BenchRunner.PrintTable(results, table);
+        output.WriteLine(table.ToString());
+        Assert.Contains("steady", table.ToString());
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused_with_a_message()
+    {
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--scenario", "warp"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--nodes"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--duration", "soon"]));
+        Assert.Equal(TimeSpan.FromSeconds(60), BenchOptions.Parse(["--duration", "60s"]).Duration);
+        Assert.Equal(TimeSpan.FromMinutes(1), BenchOptions.Parse(["--ttl", "PT1M"]).Ttl);
+    }
+}
