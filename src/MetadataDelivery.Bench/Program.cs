@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MetadataDelivery.Bench;
 
 BenchOptions options;
@@ -17,5 +16,6 @@ if (options.JsonPath is { } path)
 {
     await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, BenchRunner.Json));
     Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+    foreach (var png in Plots.Write(results, Path.GetDirectoryName(Path.GetFullPath(path))!)) Console.WriteLine($"wrote {png}");
 }
 return 0;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MetadataDelivery.Bench;
 
 /// <summary>One scenario's figures, as written to the JSON file (null where a scenario does not measure it).</summary>
@@ -18,7 +20,8 @@ public sealed record ScenarioResult(
     long? PushFailures = null,
     double? CpuPercent = null,
     double? ResidentMb = null,
-    IReadOnlyList<int>? DeliveriesPerSecondSeries = null);
+    IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
+    [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
 
 public static class Percentiles
 {

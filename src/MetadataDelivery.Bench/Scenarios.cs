@@ -36,7 +36,7 @@ public static class Scenarios
         var acceptedStart = env.Fleet.Accepted;
         var latenessStart = env.Fleet.LatenessMs.Count;
         var lateStart = env.Fleet.LateArrivals;
-        var firstSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var firstSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1; // the first whole second of the window
         log($"fan-out done; measuring for {o.Duration.TotalSeconds:0} s");
         var forced = force ? ForceLoopAsync(env, o, clock, o.Duration) : Task.FromResult(new List<double>());
         await Task.Delay(o.Duration);
@@ -57,7 +57,8 @@ public static class Scenarios
             PushFailures: env.Metrics.FailedTotal,
             CpuPercent: (process.TotalProcessorTime - cpuStart).TotalSeconds / elapsed / Environment.ProcessorCount * 100,
             ResidentMb: process.WorkingSet64 / 1024.0 / 1024.0,
-            DeliveriesPerSecondSeries: series);
+            DeliveriesPerSecondSeries: series,
+            LatenessSamples: lateness);
     }
 
     private static async Task<List<double>> ForceLoopAsync(BenchEnvironment env, BenchOptions o, Stopwatch clock, TimeSpan duration)

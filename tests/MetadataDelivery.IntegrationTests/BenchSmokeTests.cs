@@ -32,6 +32,15 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         var json = JsonSerializer.Serialize(results, BenchRunner.Json);
         foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
             Assert.Contains($"\"{field}\"", json);
+        var plots = Path.Combine(Path.GetTempPath(), "mds-bench-plots-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var written = Plots.Write(results, plots);
+            Assert.Contains(written, p => p.EndsWith("steady-deliveries.png") && new FileInfo(p).Length > 1000);
+            Assert.Contains(written, p => p.EndsWith("steady-lateness.png"));
+        }
+        finally { Directory.Delete(plots, recursive: true); }
+
         var table = new StringWriter();
         BenchRunner.PrintTable(results, table);
         output.WriteLine(table.ToString());

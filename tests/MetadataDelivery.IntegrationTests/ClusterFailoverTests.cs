@@ -55,6 +55,19 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await Eventually.TrueAsync(() => Task.FromResult(fleet.Held.Count == Services * NodesPerService), TimeSpan.FromSeconds(60), "all 1000 nodes delivered");
             await Task.Delay(TimeSpan.FromSeconds(5));
 
+            // the operator's view through the CLI (pbm parity): three members up, the services spread over them
+            var mds = new CliRunner(members[1].BaseAddress);
+            var show = await mds.RunAsync(adminKey, "cluster", "show");
+            output.WriteLine(show.Stdout);
+            Assert.Equal(0, show.ExitCode);
+            Assert.Equal(3, show.Stdout.Split('\n').Count(l => l.Contains("akka.tcp://mds@127.0.0.1:") && l.Contains(" up ")));
+            var stats = await mds.RunAsync(adminKey, "sharding", "stats", "--json");
+            Assert.Equal(0, stats.ExitCode);
+            var perMember = stats.Json["members"]!.AsArray();
+            Assert.Equal(3, perMember.Count);
+            Assert.Equal(Services, perMember.Sum(m => m!["entities"]!.GetValue<int>()));
+            output.WriteLine((await mds.RunAsync(adminKey, "sharding", "stats")).Stdout);
+
             // which services live on the member we are about to kill
             var victim = hosts[2];
             var victimAddress = $"akka.tcp://mds@127.0.0.1:{members[2].AkkaPort}";
@@ -63,7 +76,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 .SelectMany(m => m!["entitiesPerShard"]!.AsObject().Select(kv => kv.Key)).ToHashSet();
             var extractor = new ServiceMessageExtractor(100);
             var orphans = Enumerable.Range(0, Services).Select(s => $"svc-{s:D2}")
-                .Where(n => victimShards.Contains(extractor.ShardId(new GetService(new ServiceKey("acme", n)))!)).ToList();
+                .Where(n => victimShards.Contains(extractor.ShardId(new ServiceKey("acme", n).EntityId, new GetService(new ServiceKey("acme", n))))).ToList();
             output.WriteLine($"the victim hosts {orphans.Count} of {Services} services: {string.Join(",", orphans)}");
             Assert.NotEmpty(orphans);
 

@@ -1,0 +1,41 @@
+using ScottPlot;
+
+namespace MetadataDelivery.Bench;
+
+/// <summary>PNG plots next to the JSON file: deliveries per second over the measured window, and the
+/// distribution of renewal lateness.</summary>
+public static class Plots
+{
+    public static IReadOnlyList<string> Write(IReadOnlyList<ScenarioResult> results, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<string>();
+        foreach (var r in results)
+        {
+            if (r.DeliveriesPerSecondSeries is { Count: > 0 } series)
+            {
+                var plot = new Plot();
+                plot.Add.Scatter(Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), series.Select(v => (double)v).ToArray());
+                plot.Title($"{r.Scenario}: deliveries per second ({r.Nodes} nodes)");
+                plot.XLabel("seconds into the measured window");
+                plot.YLabel("deliveries/s");
+                var path = Path.Combine(directory, $"{r.Scenario}-deliveries.png");
+                plot.SavePng(path, 900, 450);
+                written.Add(path);
+            }
+            if (r.LatenessSamples is { Count: > 0 } lateness)
+            {
+                var plot = new Plot();
+                var histogram = ScottPlot.Statistics.Histogram.WithBinCount(30, lateness.ToArray());
+                plot.Add.Bars(histogram.Bins, histogram.Counts);
+                plot.Title($"{r.Scenario}: renewal lateness past the latest allowed time");
+                plot.XLabel("lateness (ms)");
+                plot.YLabel("renewals");
+                var path = Path.Combine(directory, $"{r.Scenario}-lateness.png");
+                plot.SavePng(path, 900, 450);
+                written.Add(path);
+            }
+        }
+        return written;
+    }
+}
