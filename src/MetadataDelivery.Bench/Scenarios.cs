@@ -14,6 +14,7 @@ public static class Scenarios
         "force" => SteadyAsync(o, log, force: true),
         "rotation" => RotationAsync(o, log),
         "raw" => RawAsync(o, log),
+        "peer" => PeerBaseline.RunAsync(o, log),
         _ => throw new ArgumentException(scenario),
     };
 
