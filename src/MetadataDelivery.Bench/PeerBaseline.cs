@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Fleet;
@@ -86,11 +85,7 @@ public static class PeerBaseline
             var now = DateTimeOffset.UtcNow;
             var item = new MetadataItem(payload, "application/octet-stream", now, now + target.Ttl);
             var body = Envelope.Create("peer", "peer", node, Guid.NewGuid().ToString("N"), item).ToJsonBytes();
-            using var request = new HttpRequestMessage(HttpMethod.Post, target.Fleet) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var ts = now.ToUnixTimeSeconds();
-            request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString());
-            request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.Sign(Secret, ts, body));
+            using var request = SignedPush.Create(target.Fleet, body, Secret);
             using var response = await http.SendAsync(request, ct);
             using var ack = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
             if (!response.IsSuccessStatusCode || ack.RootElement.GetProperty("version").GetString() != item.Version)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Fleet;
 
@@ -111,7 +110,8 @@ public static class Scenarios
     {
         const string secret = "raw-secret";
         await using var fleet = await FleetSimulator.StartAsync(0, "/v1/metadata", (_, _) => [secret]);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.MaxInFlight }) { BaseAddress = new Uri($"http://127.0.0.1:{fleet.Port}") };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.MaxInFlight });
+        var target = new Uri($"http://127.0.0.1:{fleet.Port}/v1/metadata");
         var payload = new byte[o.PayloadBytes];
         var count = o.Nodes;
         var next = -1;
@@ -124,11 +124,7 @@ public static class Scenarios
                 var now = DateTimeOffset.UtcNow;
                 var item = new MetadataItem(payload, "application/octet-stream", now, now + o.Ttl);
                 var body = Envelope.Create("raw", "raw", $"n{i:D7}", Guid.NewGuid().ToString("N"), item).ToJsonBytes();
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/metadata") { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                var ts = now.ToUnixTimeSeconds();
-                request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString());
-                request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.Sign(secret, ts, body));
+                using var request = SignedPush.Create(target, body, secret);
                 using var response = await http.SendAsync(request);
             }
         }
