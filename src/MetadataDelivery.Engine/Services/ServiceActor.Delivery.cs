@@ -186,9 +186,26 @@ public sealed partial class ServiceActor
         foreach (var w in list) w.ReplyTo.Tell(reply);
     }
 
+    private const int AlarmsLoggedPerMinute = 20;
+    private DateTimeOffset _alarmWindowStart;
+    private int _alarmsInWindow;
+    private int _alarmsSuppressed;
+
+    /// <summary>Every expiry counts in the metric; the log gets each of the first 20 per minute and then a
+    /// summary, so a mass outage cannot flood the log (or slow the member down by logging).</summary>
     private void RaiseExpiredAlarm(string node, NodeRecord rec)
     {
         _services.Metrics.ExpiredAlarm();
+        var now = Now;
+        if (now - _alarmWindowStart >= TimeSpan.FromMinutes(1))
+        {
+            if (_alarmsSuppressed > 0)
+                _log.Error("ALARM: {0} more nodes of service {1} expired undelivered in the last minute (not logged one by one)", _alarmsSuppressed, Key);
+            _alarmWindowStart = now;
+            _alarmsInWindow = 0;
+            _alarmsSuppressed = 0;
+        }
+        if (++_alarmsInWindow > AlarmsLoggedPerMinute) { _alarmsSuppressed++; return; }
         _log.Error("ALARM: node {0} of service {1} has no valid metadata: its item expired at {2:O} undelivered (attempts {3}, last error: {4})",
             node, Key, rec.Deadline(Ttl), rec.Attempts, rec.LastError ?? "none");
     }
