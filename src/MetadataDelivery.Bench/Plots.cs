@@ -26,7 +26,10 @@ public static class Plots
             if (r.LatenessSamples is { Count: > 0 } lateness)
             {
                 var plot = new Plot();
-                var histogram = ScottPlot.Statistics.Histogram.WithBinCount(30, lateness.ToArray());
+                // all-equal samples (typically every renewal on time: 0 ms) still need a range to bin into
+                var (min, max) = (lateness.Min(), lateness.Max());
+                var histogram = ScottPlot.Statistics.Histogram.WithBinCount(30, min, max > min ? max : min + 1);
+                histogram.AddRange(lateness);
                 plot.Add.Bars(histogram.Bins, histogram.Counts);
                 plot.Title($"{r.Scenario}: renewal lateness past the latest allowed time");
                 plot.XLabel("lateness (ms)");

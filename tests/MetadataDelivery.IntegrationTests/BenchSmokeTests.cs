@@ -50,6 +50,19 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Plots_handle_a_window_where_every_renewal_was_on_time()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "mds-bench-plots-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var written = Plots.Write([new ScenarioResult("steady", 10, DeliveriesPerSecondSeries: [5, 5], LatenessSamples: [0, 0, 0])], dir);
+            Assert.Equal(2, written.Count);
+            Assert.All(written, p => Assert.True(new FileInfo(p).Length > 1000));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Bad_arguments_are_refused_with_a_message()
     {
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--scenario", "warp"]));
