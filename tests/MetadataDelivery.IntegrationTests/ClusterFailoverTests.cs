@@ -122,6 +122,17 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 Assert.Equal(0, item["nodes"]!["expired"]!.GetValue<int>());
             }
             Assert.Equal(0, fleet.LateArrivals); // no node ever held an expired item when its next one came
+
+            // every member issues builtin:ca certificates under the one root kept in PostgreSQL
+            var roots = new HashSet<string>();
+            for (var s = 0; s < Services; s++)
+            {
+                var envelope = await finalTenant.GetOkAsync($"/v1/services/svc-{s:D2}/nodes/n00/metadata");
+                var pem = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(envelope["payload"]!.GetValue<string>()));
+                var blocks = pem.Split("-----BEGIN CERTIFICATE-----", StringSplitOptions.RemoveEmptyEntries);
+                roots.Add(blocks[^1][..blocks[^1].IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal)]);
+            }
+            Assert.Single(roots);
             Assert.All(fleet.Held.Values, h => Assert.True(h.ExpiresAt > DateTimeOffset.UtcNow));
         }
         finally

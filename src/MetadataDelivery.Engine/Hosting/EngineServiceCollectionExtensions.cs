@@ -47,15 +47,17 @@ public static class EngineServiceCollectionExtensions
             services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
             services.AddSingleton<IEnvelopeStore, PostgresEnvelopeStore>();
+            services.AddSingleton<ICaKeyStore, PostgresCaKeyStore>();
         }
         else
         {
             services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
             services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
             services.AddSingleton<IEnvelopeStore, SqliteEnvelopeStore>();
+            services.AddSingleton<ICaKeyStore>(sp => new FileCaKeyStore(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir));
         }
 
-        services.AddSingleton(sp => new Lazy<CertificateAuthority>(() => new CertificateAuthority(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir)));
+        services.AddSingleton(sp => new Lazy<CertificateAuthority>(() => new CertificateAuthority(sp.GetRequiredService<ICaKeyStore>())));
         services.AddSingleton<MetadataSourceResolver>();
         services.AddSingleton(sp =>
         {

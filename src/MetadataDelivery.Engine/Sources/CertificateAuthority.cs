@@ -5,31 +5,28 @@ using MetadataDelivery.Domain.Ids;
 
 namespace MetadataDelivery.Engine.Sources;
 
-/// <summary>The built-in CA: an ECDSA P-256 root whose key lives in <c>&lt;DataDir&gt;/ca</c> (created on first
-/// use, mode 0600) and issues one real leaf certificate + key per node.</summary>
+/// <summary>The built-in CA: an ECDSA P-256 root (created on first use, kept by an <see cref="ICaKeyStore"/>: files
+/// under the data directory embedded, a row in PostgreSQL for a cluster) that issues one real leaf certificate
+/// + key per node.</summary>
 public sealed class CertificateAuthority : IDisposable
 {
     private readonly X509Certificate2 _root;
     private readonly ECDsa _rootKey;
     private readonly string _rootPem;
 
-    public CertificateAuthority(string dataDir)
+    public CertificateAuthority(ICaKeyStore store)
     {
-        var dir = Path.Combine(dataDir, "ca");
-        var certPath = Path.Combine(dir, "ca.crt");
-        var keyPath = Path.Combine(dir, "ca.key");
-        if (!File.Exists(certPath) || !File.Exists(keyPath)) CreateRoot(dir, certPath, keyPath);
+        var (certPem, keyPem) = store.GetOrCreate(CreateRoot);
         _rootKey = ECDsa.Create();
-        _rootKey.ImportFromPem(File.ReadAllText(keyPath));
-        _root = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        _rootKey.ImportFromPem(keyPem);
+        _root = X509Certificate2.CreateFromPem(certPem);
         _rootPem = _root.ExportCertificatePem();
     }
 
     public string RootPem => _rootPem;
 
-    private static void CreateRoot(string dir, string certPath, string keyPath)
+    private static (string CertPem, string KeyPem) CreateRoot()
     {
-        Directory.CreateDirectory(dir);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=Metadata Delivery System CA", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -37,16 +34,7 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
         using var root = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
-        WriteAtomically(keyPath, key.ExportPkcs8PrivateKeyPem(), secret: true);
-        WriteAtomically(certPath, root.ExportCertificatePem(), secret: false);
-    }
-
-    private static void WriteAtomically(string path, string content, bool secret)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, content);
-        if (secret && !OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: true);
+        return (root.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
     /// <summary>Issues a leaf for <paramref name="node"/> valid from now to now + ttl. Returns PEM: leaf, CA, key.</summary>
