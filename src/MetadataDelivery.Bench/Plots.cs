@@ -16,12 +16,8 @@ public static class Plots
             {
                 var plot = new Plot();
                 plot.Add.Scatter(Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), series.Select(v => (double)v).ToArray());
-                plot.Title($"{r.Scenario}: deliveries per second ({r.Nodes} nodes)");
-                plot.XLabel("seconds into the measured window");
-                plot.YLabel("deliveries/s");
-                var path = Path.Combine(directory, $"{r.Scenario}-deliveries.png");
-                plot.SavePng(path, 900, 450);
-                written.Add(path);
+                written.Add(Save(plot, $"{r.Scenario}: deliveries per second ({r.Nodes} nodes)", "seconds into the measured window", "deliveries/s",
+                    Path.Combine(directory, $"{r.Scenario}-deliveries.png")));
             }
             if (r.LatenessSamples is { Count: > 0 } lateness)
             {
@@ -31,14 +27,19 @@ public static class Plots
                 var histogram = ScottPlot.Statistics.Histogram.WithBinCount(30, min, max > min ? max : min + 1);
                 histogram.AddRange(lateness);
                 plot.Add.Bars(histogram.Bins, histogram.Counts);
-                plot.Title($"{r.Scenario}: renewal lateness past the latest allowed time");
-                plot.XLabel("lateness (ms)");
-                plot.YLabel("renewals");
-                var path = Path.Combine(directory, $"{r.Scenario}-lateness.png");
-                plot.SavePng(path, 900, 450);
-                written.Add(path);
+                written.Add(Save(plot, $"{r.Scenario}: renewal lateness past the latest allowed time", "lateness (ms)", "renewals",
+                    Path.Combine(directory, $"{r.Scenario}-lateness.png")));
             }
         }
         return written;
+    }
+
+    private static string Save(Plot plot, string title, string x, string y, string path)
+    {
+        plot.Title(title);
+        plot.XLabel(x);
+        plot.YLabel(y);
+        plot.SavePng(path, 900, 450);
+        return path;
     }
 }

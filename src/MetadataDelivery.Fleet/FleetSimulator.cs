@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using MetadataDelivery.Domain.Delivery;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MetadataDelivery.Fleet;
 
@@ -60,16 +55,11 @@ public sealed class FleetSimulator : IAsyncDisposable
     /// <param name="secretsOf">(tenant, service) → the delivery secrets currently valid.</param>
     public static async Task<FleetSimulator> StartAsync(int port, string path, Func<string, string, IReadOnlyList<string>> secretsOf)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
-        var app = builder.Build();
+        var app = LoopbackApp.Create(port);
         var fleet = new FleetSimulator(app, secretsOf);
         app.MapPost(path, (Func<HttpContext, Task<IResult>>)fleet.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fleet.Port = new Uri(address).Port;
+        fleet.Port = LoopbackApp.BoundPort(app);
         return fleet;
     }
 

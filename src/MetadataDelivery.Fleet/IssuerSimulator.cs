@@ -1,11 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MetadataDelivery.Fleet;
 
@@ -24,10 +19,7 @@ public sealed class IssuerSimulator : IAsyncDisposable
 
     public static async Task<IssuerSimulator> StartAsync(int payloadBytes, TimeSpan lifetime)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackApp.Create(0);
         var issuer = new IssuerSimulator(app);
         app.MapGet("/certs/{service}/{node}", (HttpResponse response) =>
         {
@@ -38,7 +30,7 @@ public sealed class IssuerSimulator : IAsyncDisposable
             return Results.Bytes(payload, "application/octet-stream");
         });
         await app.StartAsync();
-        issuer.Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        issuer.Port = LoopbackApp.BoundPort(app);
         return issuer;
     }
 
