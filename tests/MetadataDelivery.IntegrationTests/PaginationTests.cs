@@ -42,9 +42,19 @@ public sealed class PaginationTests(ITestOutputHelper output)
         for (var page = 0; page < maxPages; page++)
         {
             var limit = limitItems ?? pageSize;
-            var body = await api.GetOkAsync($"/v1/services?limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
-            all.AddRange(body["items"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()));
-            cursor = body["nextCursor"]?.GetValue<string>();
+            var path = $"/v1/services?limit={limit}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            // Right after a restart the 1,000 remembered services are still recovering and a page may answer
+            // 503 "retry shortly"; a client retries that page, as this one does (bounded).
+            System.Text.Json.Nodes.JsonNode? body = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                var (status, answer, _) = await api.GetAsync(path);
+                Assert.True(status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"GET {path} → {(int)status}");
+                body = answer;
+                return status == HttpStatusCode.OK;
+            }, TimeSpan.FromSeconds(90), $"page {path} answered", TimeSpan.FromSeconds(1));
+            all.AddRange(body!["items"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()));
+            cursor = body!["nextCursor"]?.GetValue<string>();
             if (cursor is null) break;
         }
         return all;
