@@ -16,8 +16,7 @@ public sealed class ApiOnlyMemberTests
         var delivery = new HostArgs(dir.Sub("delivery"), Ports.Free(), Ports.Free(), adminKey);
         var api = new HostArgs(dir.Sub("api"), Ports.Free(), Ports.Free(), adminKey);
         var seeds = $"akka.tcp://mds@127.0.0.1:{delivery.AkkaPort}";
-        string[] common = ["--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={pg.ConnectionString}",
-            "--Mds:NodeMaps:AllowFileUris=true", $"--Mds:Cluster:Seeds={seeds}"];
+        string[] common = [.. pg.HostArgs, $"--Mds:Cluster:Seeds={seeds}"];
         await using var deliveryMember = new HostProcess(delivery, Path.Combine(dir.Path, "delivery.log"), [.. common, "--Mds:Cluster:Roles=delivery"]);
         await using var apiMember = new HostProcess(api, Path.Combine(dir.Path, "api.log"), [.. common, "--Mds:Cluster:Roles=api"]);
         await deliveryMember.StartAsync();

@@ -35,7 +35,7 @@ public sealed class CliTests(ITestOutputHelper output)
         var secret = registered.Json["deliverySecret"]!.GetValue<string>();
         await using var a1 = new TestAgent("n1", dir.Sub("a1"), "acme", "web", secret, port: agentPorts[0]);
         await a1.StartAsync();
-        await Eventually.TrueAsync(() => Task.FromResult(a1.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "n1 delivered");
+        await a1.WaitForDeliveryAsync("n1 delivered");
 
         var list = await mds.RunAsync(tenantKey, "service", "list", "--json");
         Assert.Equal("web", list.Json["items"]![0]!["name"]!.GetValue<string>());

@@ -29,7 +29,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var seeds = string.Join(",", members.Take(SeedCount).Select(m => $"akka.tcp://mds@127.0.0.1:{m.AkkaPort}"));
         string[] common =
         [
-            "--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={pg.ConnectionString}", "--Mds:NodeMaps:AllowFileUris=true",
+            .. pg.HostArgs,
             $"--Mds:Cluster:Seeds={seeds}", $"--Mds:Cluster:StableAfter={StableAfter}", $"--Mds:Cluster:Roles={Roles}",
         ];
         var hosts = members.Select((m, i) => new HostProcess(m, Path.Combine(dir.Path, $"m{i}.log"), common)).ToArray();

@@ -14,7 +14,7 @@ public sealed class ForceAndPullTests
         var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "force", nodes: 3, dir, ttl: "PT1H", renewAt: 0.66);
         var agent = fleet.Agents[1];
-        await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+        await agent.WaitForDeliveryAsync("first delivery");
         var before = agent.Accepted[^1].Version;
 
         var (status, body, _) = await tenant.PostAsync($"/v1/services/force/nodes/{agent.Node}/deliveries?wait=PT5S");
@@ -71,7 +71,7 @@ public sealed class ForceAndPullTests
         await using var bed = await TenantHost.StartAsync();
         var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "gone", nodes: 1, dir, ttl: "PT1H");
-        await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents[0].Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+        await fleet.Agents[0].WaitForDeliveryAsync("first delivery");
         await fleet.Agents[0].StopAsync();
         var (status, body, _) = await tenant.PostAsync($"/v1/services/gone/nodes/{fleet.Agents[0].Node}/deliveries?wait=PT2S");
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
@@ -85,7 +85,7 @@ public sealed class ForceAndPullTests
         var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "pull", nodes: 1, dir, ttl: "PT1H", apiUrl: host.Args.BaseAddress.ToString());
         var agent = fleet.Agents[0];
-        await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+        await agent.WaitForDeliveryAsync("first delivery");
 
         // with the tenant key
         var (status, body, _) = await tenant.GetAsync($"/v1/services/pull/nodes/{agent.Node}/metadata");

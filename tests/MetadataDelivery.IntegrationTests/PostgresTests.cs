@@ -11,8 +11,7 @@ public sealed class PostgresTests
         using var dir = new TestDirectory();
         await using var pg = await PostgresServer.StartAsync(dir.Sub("pg"));
         var args = HostArgs.Fresh(dir.Sub("host"));
-        var extra = new[] { "--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={pg.ConnectionString}", "--Mds:NodeMaps:AllowFileUris=true" };
-        await using var host = new HostProcess(args with { }, Path.Combine(dir.Path, "host.log"), extra);
+        await using var host = new HostProcess(args, Path.Combine(dir.Path, "host.log"), pg.HostArgs);
         await host.StartAsync();
         using var tenant = host.Operator.WithKey(await host.Operator.CreateTenantAsync("acme"));
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "pg", nodes: 5, dir, ttl: "PT30S", renewAt: 0.5);

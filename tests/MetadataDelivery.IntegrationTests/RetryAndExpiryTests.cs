@@ -14,7 +14,7 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
         var (dir, host, tenant) = bed;
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "flaky", nodes: 1, dir, ttl: "PT10S", renewAt: 0.5);
         var agent = fleet.Agents[0];
-        await Eventually.TrueAsync(() => Task.FromResult(agent.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first delivery");
+        await agent.WaitForDeliveryAsync("first delivery");
         var first = agent.Accepted[0];
 
         agent.FailNext(3);

@@ -84,9 +84,9 @@ public sealed class SourcesAndNodeMapTests
         await using var _m = moved; await using var _a = added;
         AgentFleet.WriteNodeMap(fleet.NodeMapPath, [("node-002", moved.Address), ("node-003", fleet.Agents[2].Address), ("node-004", added.Address)]);
         Assert.Equal(HttpStatusCode.Accepted, (await tenant.PostAsync("/v1/services/sync/sync")).Status);
-        await Eventually.TrueAsync(() => Task.FromResult(added.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "added node delivered");
+        await added.WaitForDeliveryAsync("added node delivered");
         // a re-addressed node is delivered at its new address at once, not at its next renewal (TTL is an hour here)
-        await Eventually.TrueAsync(() => Task.FromResult(moved.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "moved node delivered at its new address");
+        await moved.WaitForDeliveryAsync("moved node delivered at its new address");
         var nodes = await tenant.GetOkAsync("/v1/services/sync/nodes");
         Assert.Equal(["node-002", "node-003", "node-004"], nodes["items"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()));
         Assert.Equal(moved.Address, nodes["items"]![0]!["address"]!.GetValue<string>());

@@ -13,6 +13,10 @@ public sealed class PostgresServer : IAsyncDisposable
     public string Database { get; }
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database={Database};Pooling=true;Maximum Pool Size=20";
 
+    /// <summary>The host arguments that put a member on this server (file node maps stay allowed for tests).</summary>
+    public string[] HostArgs =>
+        ["--Mds:Persistence:Provider=postgres", $"--Mds:Persistence:ConnectionString={ConnectionString}", "--Mds:NodeMaps:AllowFileUris=true"];
+
     private PostgresServer(string dataDir, string bin, int port, string database) => (_dataDir, _bin, Port, Database) = (dataDir, bin, port, database);
 
     public static async Task<PostgresServer> StartAsync(string dir, string database = "mds")

@@ -46,6 +46,10 @@ public sealed class TestAgent : IAsyncDisposable
 
     public void FailNext(int count) => Interlocked.Exchange(ref _failNext, count);
 
+    /// <summary>Waits (10 s at most) until this agent has accepted at least one push.</summary>
+    public Task WaitForDeliveryAsync(string what = "first delivery") =>
+        Eventually.TrueAsync(() => Task.FromResult(Accepted.Count >= 1), TimeSpan.FromSeconds(10), $"{Node}: {what}");
+
     public async Task StartAsync()
     {
         var app = AgentApp.Build(_args, a => a.Use(RecordAsync));
