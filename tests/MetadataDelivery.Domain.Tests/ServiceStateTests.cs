@@ -1,7 +1,5 @@
-using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
-using MetadataDelivery.Domain.NodeMaps;
 using MetadataDelivery.Domain.Services;
 
 namespace MetadataDelivery.Domain.Tests;
@@ -17,40 +15,49 @@ public class ServiceStateTests
     {
         var s = new ServiceState(Key);
         s.Apply(new ServiceRegistered(Key, Spec, "secret", T0));
-        s.Apply(new NodeMapApplied([new NodeEntry("a", "h1"), new NodeEntry("b", "h2")], [], [], "e1", 2, T0));
+        s.Apply(new NodeMapApplied(1, "e1", 2, 1, T0));
         return s;
     }
 
     [Fact]
-    public void Node_map_diffs_add_remove_and_readdress()
+    public void An_applied_node_map_sets_the_status_generation_and_partition_count()
     {
         var s = Registered();
-        s.Apply(new NodeMapApplied([new NodeEntry("c", "h3")], ["a"], [new NodeEntry("b", "h2:9000")], "e2", 2, T0.AddMinutes(1)));
-        Assert.Equal(["b", "c"], s.Nodes.Keys.Order());
-        Assert.Equal("h2:9000", s.Nodes["b"].Address);
-        Assert.Equal(new NodeMapStatus("e2", T0.AddMinutes(1), 2, null, null), s.MapStatus);
+        s.Apply(new NodeMapApplied(2, "e2", 50_000, 4, T0.AddMinutes(1)));
+        Assert.Equal(new NodeMapStatus("e2", T0.AddMinutes(1), 50_000, null, null), s.MapStatus);
+        Assert.Equal(2, s.MapGeneration);
+        Assert.Equal(4, s.PartitionCount);
     }
 
     [Fact]
-    public void Rejected_map_keeps_the_nodes_and_records_the_error()
+    public void The_partition_count_never_shrinks()
+    {
+        var s = Registered();
+        s.Apply(new NodeMapApplied(2, "e2", 50_000, 4, T0));
+        s.Apply(new NodeMapApplied(3, "e3", 10, 1, T0));
+        Assert.Equal(4, s.PartitionCount);
+    }
+
+    [Fact]
+    public void Rejected_map_keeps_the_last_good_one_and_records_the_error()
     {
         var s = Registered();
         s.Apply(new NodeMapRejected("bad json", T0.AddMinutes(1)));
-        Assert.Equal(2, s.Nodes.Count);
+        Assert.Equal(2, s.MapStatus.NodeCount);
         Assert.Equal("bad json", s.MapStatus.LastError);
         Assert.Equal("e1", s.MapStatus.ETag);
     }
 
     [Fact]
-    public void Outcomes_apply_to_known_nodes_and_ignore_removed_ones()
+    public void Every_change_partitions_must_follow_raises_the_config_version()
     {
         var s = Registered();
-        s.Apply(new DeliveryOutcomesRecorded([
-            new DeliveryOutcome("a", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
-            new DeliveryOutcome("gone", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
-        ]));
-        Assert.Equal(NodeState.Delivered, s.Nodes["a"].State);
-        Assert.Equal(new NodeCounts(2, 1, 1, 0, 0), s.Counts());
+        var v = s.ConfigVersion;
+        s.Apply(new ServiceSpecUpdated(Spec, T0));
+        s.Apply(new DeliverySecretRotated("new", "secret", T0.AddMinutes(10)));
+        s.Apply(new NodeMapApplied(2, "e2", 2, 1, T0)); // not a configuration change
+        s.Apply(new ServiceDeleted(T0));
+        Assert.Equal(v + 3, s.ConfigVersion);
     }
 
     [Fact]
@@ -76,27 +83,30 @@ public class ServiceStateTests
     }
 
     [Fact]
-    public void Delete_clears_everything_and_the_name_can_be_registered_again()
+    public void Delete_clears_everything_but_the_versions_and_the_name_can_be_registered_again()
     {
         var s = Registered();
+        s.Apply(new NodeMapApplied(2, "e2", 50_000, 4, T0));
         s.Apply(new ServiceDeleted(T0.AddMinutes(1)));
         Assert.False(s.IsRegistered);
-        Assert.Empty(s.Nodes);
+        Assert.Empty(s.ValidSecrets(T0));
+        var version = s.ConfigVersion;
         s.Apply(new ServiceRegistered(Key, Spec, "other", T0.AddMinutes(2)));
         Assert.True(s.IsRegistered);
-        Assert.Empty(s.Nodes);
         Assert.Equal(NodeMapStatus.Never, s.MapStatus);
+        // Partitions of the deleted incarnation must see the new one as newer, and still be retired or reused.
+        Assert.True(s.ConfigVersion > version);
+        Assert.Equal(2, s.MapGeneration);
+        Assert.Equal(4, s.PartitionCount);
     }
 
     [Fact]
     public void Snapshot_round_trips_the_whole_state()
     {
         var s = Registered();
-        s.Apply(new DeliveryOutcomesRecorded([new DeliveryOutcome("a", NodeState.Retrying, "sha256:1", T0, T0, T0.AddHours(1), T0.AddSeconds(3), 2, "refused")]));
         s.Apply(new DeliverySecretRotated("new", "secret", T0.AddMinutes(10)));
         var copy = ServiceState.FromSnapshot(s.ToSnapshot());
-        Assert.Equal(s.ToSnapshot().Nodes, copy.ToSnapshot().Nodes);
         Assert.Equal(s.ToSnapshot().PreviousSecrets, copy.ToSnapshot().PreviousSecrets);
-        Assert.Equal(s.ToSnapshot() with { Nodes = [], PreviousSecrets = [] }, copy.ToSnapshot() with { Nodes = [], PreviousSecrets = [] });
+        Assert.Equal(s.ToSnapshot() with { PreviousSecrets = [] }, copy.ToSnapshot() with { PreviousSecrets = [] });
     }
 }

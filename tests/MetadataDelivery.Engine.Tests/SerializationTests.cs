@@ -5,7 +5,9 @@ using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
 using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Serialization;
 using MetadataDelivery.Engine.Services;
 
@@ -17,6 +19,7 @@ public sealed class SerializationTests : IDisposable
     private static readonly ServiceKey Key = new("acme", "payments");
     private static readonly ServiceSpec Spec = new("payments", "s3://b/nodes.json",
         new MetadataSpec("http://issuer/{node}", TimeSpan.FromHours(1), 0.66, TimeSpan.FromMinutes(5)), new DeliverySpec("http", 7070, "/v1/metadata", 256));
+    private static readonly PartitionKey Partition = new(Key, 1);
     private static readonly NodeCounts Counts = new(3, 1, 1, 1, 0);
     private static readonly NodeMapStatus MapStatus = new("etag", T, 3, "bad", T);
     private static readonly DeliveryOutcome Outcome = new("n1", NodeState.Retrying, "sha256:ab", T, T, T.AddHours(1), T.AddSeconds(2), 3, "refused");
@@ -29,11 +32,22 @@ public sealed class SerializationTests : IDisposable
         new ServiceSpecUpdated(Spec with { Metadata = Spec.Metadata with { RefreshInterval = null } }, T),
         new ServiceDeleted(T),
         new DeliverySecretRotated("new", "old", T.AddMinutes(10)),
-        new NodeMapApplied([new NodeEntry("a", "h1")], ["b"], [new NodeEntry("c", "h3:9")], "etag", 2, T),
+        new NodeMapApplied(7, "etag", 2, 4, T),
         new NodeMapRejected("bad json at 3", T),
         new DeliveryOutcomesRecorded([Outcome, Outcome with { Node = "n2", State = NodeState.Delivered, LastError = null }]),
-        new ServiceSnapshot(Key, Spec, "s", [new PreviousSecret("p", T)], T, MapStatus,
+        new ServiceSnapshot(Key, Spec, "s", [new PreviousSecret("p", T)], T, MapStatus, 3, 7, 4),
+        new PartitionConfigured(3, Spec, "s", [new PreviousSecret("p", T)], T),
+        new NodeSliceApplied(7, 4, [new NodeEntry("a", "h1")], ["b"], [new NodeEntry("c", "h3:9")], T),
+        new PartitionSnapshot(Partition, 3, Spec, "s", [new PreviousSecret("p", T)], 7, 4,
             [new NodeSnapshot("n1", "h", T, NodeState.Expired, "sha256:ab", T, T, T, T, 4, "x")]),
+        new ConfigurePartition(Partition, 3, Spec, "s", [new PreviousSecret("p", T)]),
+        new AssignNodeSlice(Partition, 7, "d1", 4, 0, 2, [new NodeEntry("a", "h1")]),
+        new GetPartitionNode(Partition, "n1"),
+        new ListPartitionNodes(Partition, NodeState.Delivered, 100, "n0"),
+        new ForcePartitionDelivery(Partition, "n1", true),
+        new PartitionConfigAcked(Key, 1, 3, Counts),
+        new NodeSliceAcked(Key, 1, 7, Counts),
+        new PartitionCountsChanged(Key, 1, Counts),
         new RegisterService(Key, Spec),
         new UpdateService(Key, Spec),
         new DeleteService(Key),
@@ -57,6 +71,11 @@ public sealed class SerializationTests : IDisposable
         new NodeList([Node], "n1"),
         new DeliveryAccepted("d1"),
         new DeliveryAcked("d1", "sha256:ab", T),
+        new ServiceBusy(Key, "rebalancing"),
+        new LocatePartition(Partition),
+        new LocatePartitions(Key),
+        new PartitionLocation(1, "akka.tcp://mds@127.0.0.1:4053", 5000),
+        new PartitionPlacement(Key, [new PartitionLocation(1, "akka.tcp://mds@127.0.0.1:4053", 5000)]),
     ];
 
     private readonly ActorSystem _system = ActorSystem.Create("ser", ConfigurationFactory.ParseString($$"""

@@ -87,6 +87,8 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         { "POST", "/v1/tenants/acme/keys", null, 403 },
         { "GET", "/v1/admin/cluster", null, 403 },
         { "GET", "/v1/admin/sharding", null, 403 },
+        { "GET", "/v1/admin/sharding?type=partition", null, 403 },
+        { "GET", "/v1/admin/sharding/services/acme/payments", null, 403 },
         { "POST", "/v1/admin/cluster/down-unreachable", null, 403 },
         { "POST", "/v1/admin/cluster/leave", """{"address":"akka.tcp://mds@127.0.0.1:1"}""", 403 },
         { "POST", "/v1/admin/cluster/down", """{"address":"akka.tcp://mds@127.0.0.1:1"}""", 403 },

@@ -1,7 +1,7 @@
 namespace MetadataDelivery.Domain.Delivery;
 
-/// <summary>What a service knows of one node. Mutable on purpose: a service holds up to millions of
-/// these, and they change only through <see cref="Services.ServiceState.Apply"/>.</summary>
+/// <summary>What a service knows of one node. Mutable on purpose: a partition holds up to tens of thousands of
+/// these, and they change only through <see cref="Partitions.PartitionState.Apply"/>.</summary>
 public sealed class NodeRecord(string address, DateTimeOffset addedAt)
 {
     public string Address { get; set; } = address;

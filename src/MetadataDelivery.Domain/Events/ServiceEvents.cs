@@ -1,6 +1,4 @@
-using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Ids;
-using MetadataDelivery.Domain.NodeMaps;
 using MetadataDelivery.Domain.Services;
 
 namespace MetadataDelivery.Domain.Events;
@@ -16,16 +14,7 @@ public sealed record ServiceDeleted(DateTimeOffset At) : IServiceEvent;
 
 public sealed record DeliverySecretRotated(string Secret, string PreviousSecret, DateTimeOffset PreviousValidUntil) : IServiceEvent;
 
-/// <summary>The diff of a node-map sync, not the whole map.</summary>
-public sealed record NodeMapApplied(
-    IReadOnlyList<NodeEntry> Added,
-    IReadOnlyList<string> Removed,
-    IReadOnlyList<NodeEntry> Readdressed,
-    string? ETag,
-    int NodeCount,
-    DateTimeOffset At) : IServiceEvent;
+/// <summary>A node map that every partition has applied (each journals its own slice of the diff).</summary>
+public sealed record NodeMapApplied(long Generation, string? ETag, int NodeCount, int Partitions, DateTimeOffset At) : IServiceEvent;
 
 public sealed record NodeMapRejected(string Error, DateTimeOffset At) : IServiceEvent;
-
-/// <summary>A batch of per-node delivery outcomes, written together to keep the journal small.</summary>
-public sealed record DeliveryOutcomesRecorded(IReadOnlyList<DeliveryOutcome> Outcomes) : IServiceEvent;

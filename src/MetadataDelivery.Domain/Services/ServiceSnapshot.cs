@@ -1,4 +1,3 @@
-using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Ids;
 
 namespace MetadataDelivery.Domain.Services;
@@ -11,10 +10,6 @@ public sealed record ServiceSnapshot(
     IReadOnlyList<PreviousSecret> PreviousSecrets,
     DateTimeOffset? RegisteredAt,
     NodeMapStatus MapStatus,
-    IReadOnlyList<NodeSnapshot> Nodes) : IMdsSerializable;
-
-public sealed record PreviousSecret(string Secret, DateTimeOffset ValidUntil);
-
-public sealed record NodeSnapshot(
-    string Id, string Address, DateTimeOffset AddedAt, NodeState State, string? Version, DateTimeOffset? IssuedAt,
-    DateTimeOffset? DeliveredAt, DateTimeOffset? ExpiresAt, DateTimeOffset? NextAttemptAt, int Attempts, string? LastError);
+    long ConfigVersion,
+    long MapGeneration,
+    int PartitionCount) : IMdsSerializable;

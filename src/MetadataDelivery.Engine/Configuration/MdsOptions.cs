@@ -75,4 +75,7 @@ public sealed class DeliveryOptions
     public TimeSpan OutcomeFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     public int OutcomeBatchSize { get; set; } = 500;
     public int SnapshotEveryEvents { get; set; } = 200;
+    /// <summary>A service's nodes are split into node partitions (sharded entities of their own) of at most this
+    /// many nodes; the count is a power of two and only grows.</summary>
+    public int NodesPerPartition { get; set; } = 20_000;
 }

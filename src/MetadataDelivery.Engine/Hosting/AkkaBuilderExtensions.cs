@@ -8,6 +8,7 @@ using LinqToDB;
 using MetadataDelivery.Domain;
 using MetadataDelivery.Engine.Configuration;
 using MetadataDelivery.Engine.Serialization;
+using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Services;
 using MetadataDelivery.Engine.Sharding;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class AkkaBuilderExtensions
     public const string SystemName = "mds";
     public const string DeliveryRole = "delivery";
     public const string ServiceTypeName = "service";
+    public const string PartitionTypeName = "partition";
     /// <summary>A member's region travels as a role, so every member sees every other's region.</summary>
     public const string RegionRolePrefix = "region-";
 
@@ -30,6 +32,7 @@ public static class AkkaBuilderExtensions
         .WithMdsSerialization()
         .WithMdsCluster(options.Cluster)
         .WithMdsPersistence(options)
+        .WithNodePartitions(options, provider)
         .WithServiceActors(options, provider)
         .WithActorSystemLivenessCheck()
         .WithAkkaClusterReadinessCheck();
@@ -54,7 +57,9 @@ public static class AkkaBuilderExtensions
             })
             // How long membership must be stable before the split-brain resolver downs unreachable members:
             // the floor of failover time.
-            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)cluster.StableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend);
+            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)cluster.StableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
+            // A page of 1,000 node views or a 1,000-node slice chunk is a few hundred KB: above the 128 KB default.
+            .AddHocon("akka.remote.dot-netty.tcp { maximum-frame-size = 4MiB, send-buffer-size = 8MiB, receive-buffer-size = 8MiB }", HoconAddMode.Prepend);
     }
 
     public static AkkaConfigurationBuilder WithMdsPersistence(this AkkaConfigurationBuilder builder, MdsOptions options)
@@ -73,6 +78,26 @@ public static class AkkaBuilderExtensions
             .WithSqlPersistence(connectionString, ProviderName.SQLiteMS)
             // SQLite has one writer: parallel journal writes would only contend for its lock.
             .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
+    }
+
+    /// <summary>Node partitions first: ServiceActors recovering with the service region talk to them at once.</summary>
+    public static AkkaConfigurationBuilder WithNodePartitions(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider)
+    {
+        var extractor = new PartitionMessageExtractor(options.Cluster.Shards);
+        if (!options.Cluster.HasRole(DeliveryRole))
+            return builder.WithShardRegionProxy<PartitionRegion>(PartitionTypeName, DeliveryRole, extractor);
+        var factory = provider.GetRequiredService<DeliveryServicesFactory>();
+        return builder.WithShardRegion<PartitionRegion>(PartitionTypeName,
+            (system, _, _) => entityId => NodePartitionActor.Props(entityId, factory.Create(system)),
+            extractor,
+            new ShardOptions
+            {
+                Role = DeliveryRole,
+                RememberEntities = true,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                StateStoreMode = StateStoreMode.Persistence,
+                HandOffStopMessage = StopServiceActor.Instance,
+            });
     }
 
     public static AkkaConfigurationBuilder WithServiceActors(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider)

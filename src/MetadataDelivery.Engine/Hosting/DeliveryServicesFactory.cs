@@ -27,7 +27,12 @@ public sealed class DeliveryServicesFactory(
             var o = options.Value;
             var push = new PushClient(clients.CreateClient(PushClient.ClientName), metrics, time, o.Delivery.PushTimeout);
             var pipeline = new PushPipeline(system, push, o.Delivery);
-            return _services = new DeliveryServices(o, sources, nodeMaps, pipeline, envelopes, catalog, metrics, time);
+            var sharding = Akka.Cluster.Sharding.ClusterSharding.Get(system);
+            IActorRef? services = null, partitions = null;
+            return _services = new DeliveryServices(
+                () => services ??= sharding.ShardRegion(AkkaBuilderExtensions.ServiceTypeName),
+                () => partitions ??= sharding.ShardRegion(AkkaBuilderExtensions.PartitionTypeName),
+                o, sources, nodeMaps, pipeline, envelopes, catalog, metrics, time);
         }
     }
 }

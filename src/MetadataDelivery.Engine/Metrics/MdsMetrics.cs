@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Domain.Ids;
 
 namespace MetadataDelivery.Engine.Metrics;
 
@@ -61,14 +62,24 @@ public sealed class MdsMetrics : IDisposable
     }
     public void NodeMapSync(string result) => _nodeMapSyncs.Add(1, new KeyValuePair<string, object?>("result", result));
 
-    public void PublishNodeCounts(string serviceEntityId, NodeCounts counts) => _nodeCounts[serviceEntityId] = counts;
-    public void ForgetService(string serviceEntityId) => _nodeCounts.TryRemove(serviceEntityId, out _);
-    public NodeCounts NodeCountsOf(string serviceEntityId) => _nodeCounts.TryGetValue(serviceEntityId, out var c) ? c : NodeCounts.Zero;
+    /// <summary>Node counts are published by the partitions running on this member, so each node is
+    /// counted once in the cluster: by the member that holds its partition.</summary>
+    public void PublishNodeCounts(PartitionKey partition, NodeCounts counts) => _nodeCounts[partition.EntityId] = counts;
+    public void ForgetPartition(PartitionKey partition) => _nodeCounts.TryRemove(partition.EntityId, out _);
 
-    public NodeCounts TotalNodeCounts()
+    /// <summary>The counts of the service's partitions that run on this member.</summary>
+    public NodeCounts NodeCountsOf(ServiceKey service)
+    {
+        var prefix = service.EntityId + "#";
+        return Sum(_nodeCounts.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(kv => kv.Value));
+    }
+
+    public NodeCounts TotalNodeCounts() => Sum(_nodeCounts.Values);
+
+    private static NodeCounts Sum(IEnumerable<NodeCounts> counts)
     {
         int total = 0, delivered = 0, pending = 0, retrying = 0, expired = 0;
-        foreach (var c in _nodeCounts.Values)
+        foreach (var c in counts)
         {
             total += c.Total; delivered += c.Delivered; pending += c.Pending; retrying += c.Retrying; expired += c.Expired;
         }

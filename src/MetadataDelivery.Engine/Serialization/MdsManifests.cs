@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Partitions;
 using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Services;
 
 namespace MetadataDelivery.Engine.Serialization;
@@ -15,10 +17,13 @@ public static class MdsManifests
         ["e.upd"] = typeof(ServiceSpecUpdated),
         ["e.del"] = typeof(ServiceDeleted),
         ["e.sec"] = typeof(DeliverySecretRotated),
-        ["e.map"] = typeof(NodeMapApplied),
+        ["e.mapd"] = typeof(NodeMapApplied), // "e.map" was the whole diff, before node partitions
         ["e.maprej"] = typeof(NodeMapRejected),
         ["e.out"] = typeof(DeliveryOutcomesRecorded),
-        ["s.svc"] = typeof(ServiceSnapshot),
+        ["s.svc2"] = typeof(ServiceSnapshot), // "s.svc" held the nodes, before node partitions
+        ["e.pcfg"] = typeof(PartitionConfigured),
+        ["e.slice"] = typeof(NodeSliceApplied),
+        ["s.part"] = typeof(PartitionSnapshot),
         // commands
         ["c.reg"] = typeof(RegisterService),
         ["c.upd"] = typeof(UpdateService),
@@ -30,6 +35,16 @@ public static class MdsManifests
         ["c.node"] = typeof(GetNode),
         ["c.force"] = typeof(ForceDelivery),
         ["c.secrets"] = typeof(GetDeliverySecrets),
+        ["c.pcfg"] = typeof(ConfigurePartition),
+        ["c.slice"] = typeof(AssignNodeSlice),
+        ["c.pnode"] = typeof(GetPartitionNode),
+        ["c.pnodes"] = typeof(ListPartitionNodes),
+        ["c.pforce"] = typeof(ForcePartitionDelivery),
+        ["c.pcfgack"] = typeof(PartitionConfigAcked),
+        ["c.sliceack"] = typeof(NodeSliceAcked),
+        ["c.pcounts"] = typeof(PartitionCountsChanged),
+        ["c.ploc"] = typeof(LocatePartition),
+        ["c.plocs"] = typeof(LocatePartitions),
         // replies
         ["r.svc"] = typeof(ServiceView),
         ["r.reg"] = typeof(ServiceRegisteredReply),
@@ -44,5 +59,8 @@ public static class MdsManifests
         ["r.nodes"] = typeof(NodeList),
         ["r.accepted"] = typeof(DeliveryAccepted),
         ["r.acked"] = typeof(DeliveryAcked),
+        ["r.busy"] = typeof(ServiceBusy),
+        ["r.ploc"] = typeof(PartitionLocation),
+        ["r.plocs"] = typeof(PartitionPlacement),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
-using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Partitions;
 
 namespace MetadataDelivery.Engine.Services;
 
@@ -39,22 +39,17 @@ public sealed partial class ServiceActor
         });
         Command<RetryCatalog>(_ => { if (_state.IsRegistered) UpsertCatalog(null, null); });
 
-        Command<GetService>(cmd => IfRegistered(() => Sender.Tell(View())));
+        Command<GetService>(cmd => IfRegistered(() => ReplyWithView(Sender)));
 
         Command<UpdateService>(cmd => IfRegistered(() =>
         {
             var replyTo = Sender;
             var nodeMapChanged = cmd.Spec.NodeMap != _state.Spec!.NodeMap;
-            var sourceChanged = cmd.Spec.Metadata != _state.Spec.Metadata;
             Persist(new ServiceSpecUpdated(cmd.Spec, Now), e =>
             {
                 _state.Apply(e);
                 Persisted();
-                // Items fetched under the old source or lifetime must not be pushed; the new refresh interval
-                // and lifetime take effect in the schedules now, not at each node's next ack.
-                if (sourceChanged) _cachedItems.Clear();
-                RebuildSchedules();
-                ArmTick();
+                SendConfiguration();
                 if (nodeMapChanged) RequestSync(ignoreETag: true);
                 replyTo.Tell(View());
             });
@@ -68,6 +63,7 @@ public sealed partial class ServiceActor
                 StopRunning();
                 _state.Apply(e);
                 Persisted();
+                SendConfiguration(); // retires the partitions
                 _log.Info("service {0} deleted", Key);
                 var key = Key;
                 Task.Run(() => Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key)))
@@ -79,7 +75,7 @@ public sealed partial class ServiceActor
         {
             if (done.Error is not null) _log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
             done.ReplyTo.Tell(new ServiceDeletedReply(Key));
-            if (!_state.IsRegistered) Passivate(); // unless the name was registered again meanwhile
+            if (!_state.IsRegistered) PassivateOnceRetired(); // unless the name was registered again meanwhile
         });
 
         Command<SyncNodeMap>(cmd => IfRegistered(() =>
@@ -95,36 +91,18 @@ public sealed partial class ServiceActor
             {
                 _state.Apply(e);
                 Persisted();
+                SendConfiguration();
                 replyTo.Tell(new DeliverySecretReply(e.Secret));
             });
         }));
 
         Command<GetDeliverySecrets>(cmd => IfRegistered(() => Sender.Tell(new DeliverySecrets(_state.ValidSecrets(Now).ToList()))));
 
-        Command<GetNode>(cmd => IfRegistered(() =>
-            Sender.Tell(_state.Nodes.TryGetValue(cmd.Node, out var rec) ? NodeViewOf(cmd.Node, rec) : new NodeNotFound(Key, cmd.Node))));
-
-        Command<ListNodes>(cmd => IfRegistered(() =>
-        {
-            var limit = Math.Clamp(cmd.Limit, 1, 1000);
-            var page = _state.Nodes
-                .Where(kv => (cmd.State is null || kv.Value.State == cmd.State) && (cmd.Cursor is null || string.CompareOrdinal(kv.Key, cmd.Cursor) > 0))
-                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Take(limit + 1)
-                .Select(kv => NodeViewOf(kv.Key, kv.Value))
-                .ToList();
-            string? next = null;
-            if (page.Count > limit) { page.RemoveAt(limit); next = page[^1].Node; }
-            Sender.Tell(new NodeList(page, next));
-        }));
-
+        Command<GetNode>(cmd => IfRegistered(() => Partitions.Tell(new GetPartitionNode(PartitionOfNode(cmd.Node), cmd.Node), Sender)));
+        Command<ListNodes>(cmd => IfRegistered(() => ListAcrossPartitions(cmd, Sender)));
+        Command<LocatePartitions>(cmd => IfRegistered(() => LocateAllPartitions(Sender)));
         Command<ForceDelivery>(cmd => IfRegistered(() =>
-        {
-            if (!_state.Nodes.TryGetValue(cmd.Node, out var rec)) { Sender.Tell(new NodeNotFound(Key, cmd.Node)); return; }
-            var deliveryId = Force(cmd.Node, rec);
-            if (cmd.WaitForAck) AddWaiter(cmd.Node, Sender);
-            else Sender.Tell(new DeliveryAccepted(deliveryId));
-        }));
+            Partitions.Tell(new ForcePartitionDelivery(PartitionOfNode(cmd.Node), cmd.Node, cmd.WaitForAck), Sender)));
     }
 
     private sealed record DeletionCleaned(IActorRef ReplyTo, string? Error);
@@ -135,7 +113,7 @@ public sealed partial class ServiceActor
     {
         if (_state.IsRegistered) { action(); return; }
         Sender.Tell(new ServiceNotFound(Key));
-        Passivate();
+        PassivateOnceRetired();
     }
 
     private void UpsertCatalog(IActorRef? replyTo, object? reply)
@@ -157,11 +135,8 @@ public sealed partial class ServiceActor
         var status = _state.MapStatus;
         if (_lastMapCheck is { } checkedAt && (status.SyncedAt is null || checkedAt > status.SyncedAt))
             status = status with { SyncedAt = checkedAt };
-        return new ServiceView(Key.Tenant, _state.Spec!, _state.RegisteredAt!.Value, _state.Counts(), status);
+        return new ServiceView(Key.Tenant, _state.Spec!, _state.RegisteredAt!.Value, SummedCounts(), status);
     }
-
-    private static NodeView NodeViewOf(string node, NodeRecord r) =>
-        new(node, r.Address, r.State, r.Version, r.DeliveredAt, r.ExpiresAt, r.NextAttemptAt, r.Attempts, r.LastError);
 
     private static string NewSecret() => "mds_ds_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -2,20 +2,40 @@ using Akka.Actor;
 using Akka.Event;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
 using MetadataDelivery.Engine.NodeMaps;
+using MetadataDelivery.Engine.Partitions;
 
 namespace MetadataDelivery.Engine.Services;
 
-// Keeping the node set in sync with the node map: conditional reads, whole-map validation, persisted diffs.
+// Keeping the node set in sync with the node map: conditional reads, whole-map validation, then each
+// partition gets its slice; the map counts as applied (and its ETag is journaled) once every partition has it.
 public sealed partial class ServiceActor
 {
     private sealed record SyncTimer { public static readonly SyncTimer Instance = new(); }
     private sealed record NodeMapFetched(NodeMapFetch Fetch, string Location);
 
+    /// <summary>A node map on its way to the partitions. Slices are kept until acknowledged, to resend them.</summary>
+    private sealed class SliceDistribution(long generation, string? etag, int nodeCount, int partitions, List<NodeEntry>[] slices)
+    {
+        public long Generation { get; } = generation;
+        public string? ETag { get; } = etag;
+        public int NodeCount { get; } = nodeCount;
+        public int Partitions { get; } = partitions;
+        public List<NodeEntry>[] Slices { get; } = slices;
+        public HashSet<int> Pending { get; } = [.. Enumerable.Range(0, partitions)];
+        /// <summary>Tells this distribution's chunks apart from those of an interrupted one with the same generation.</summary>
+        public string Id { get; } = Guid.NewGuid().ToString("N");
+    }
+
+    /// <summary>Nodes per slice message: keeps each remote message well under the frame size.</summary>
+    private const int SliceChunkSize = 1000;
+
     private bool _syncInProgress;
     private bool _syncRequestedDuringFetch;
     private bool _ignoreETag;
     private DateTimeOffset? _lastMapCheck;
+    private SliceDistribution? _distribution;
 
     private void RegisterNodeMapHandlers()
     {
@@ -41,16 +61,17 @@ public sealed partial class ServiceActor
 
     private void OnNodeMapFetched(NodeMapFetched fetched)
     {
-        _syncInProgress = false;
-        if (!_state.IsRegistered) return;
-        if (fetched.Location != _state.Spec!.NodeMap) { RequestSync(ignoreETag: true); return; } // the map moved meanwhile
+        if (!_state.IsRegistered) { _syncInProgress = false; return; }
+        if (fetched.Location != _state.Spec!.NodeMap) { _syncInProgress = false; RequestSync(ignoreETag: true); return; } // the map moved meanwhile
         var now = Now;
         switch (fetched.Fetch)
         {
             case NodeMapFetch.NotModified:
                 _services.Metrics.NodeMapSync("not_modified");
                 _lastMapCheck = now;
-                if (_state.MapStatus.LastError is not null) ApplyNodeMap(new NodeMapDiff([], [], []), _state.MapStatus.ETag, _state.Nodes.Count, now);
+                if (_state.MapStatus.LastError is not null)
+                    Persist(new NodeMapApplied(_state.MapGeneration, _state.MapStatus.ETag, _state.MapStatus.NodeCount, _state.PartitionCount, now),
+                        e => { _state.Apply(e); Persisted(); });
                 break;
             case NodeMapFetch.Failed failed:
                 _services.Metrics.NodeMapSync("error");
@@ -63,52 +84,65 @@ public sealed partial class ServiceActor
             case NodeMapFetch.Read read:
                 _services.Metrics.NodeMapSync("read");
                 _lastMapCheck = now;
-                var nodes = read.Result.Nodes!;
-                var diff = NodeMapDiff.Compute(_state.Nodes.Keys, id => _state.Nodes.TryGetValue(id, out var r) ? r.Address : null, nodes);
-                if (!diff.IsEmpty || read.ETag != _state.MapStatus.ETag || _state.MapStatus.LastError is not null || _state.MapStatus.SyncedAt is null)
-                    ApplyNodeMap(diff, read.ETag, nodes.Count, now);
+                var unchanged = read.ETag is not null && read.ETag == _state.MapStatus.ETag && _state.MapStatus.LastError is null && _state.MapStatus.SyncedAt is not null;
+                if (!unchanged) { Distribute(read.Result.Nodes!, read.ETag); return; } // the sync ends when every partition has its slice
                 break;
         }
+        SyncFinished();
+    }
+
+    private void SyncFinished()
+    {
+        _syncInProgress = false;
         if (_syncRequestedDuringFetch) { _syncRequestedDuringFetch = false; RequestSync(ignoreETag: false); }
     }
 
     private void RejectNodeMap(string error, DateTimeOffset now)
     {
         if (error == _state.MapStatus.LastError) return;
-        _log.Warning("node map of {0} rejected; keeping the last good map of {1} nodes: {2}", Key, _state.Nodes.Count, error);
+        _log.Warning("node map of {0} rejected; keeping the last good map of {1} nodes: {2}", Key, _state.MapStatus.NodeCount, error);
         Persist(new NodeMapRejected(error, now), e => { _state.Apply(e); Persisted(); });
     }
 
-    private void ApplyNodeMap(NodeMapDiff diff, string? etag, int nodeCount, DateTimeOffset now)
+    private void Distribute(IReadOnlyList<NodeEntry> nodes, string? etag)
     {
-        Persist(new NodeMapApplied(diff.Added, diff.Removed, diff.Readdressed, etag, nodeCount, now), e =>
+        var partitions = NodePartitioning.CountFor(nodes.Count, _services.Options.Delivery.NodesPerPartition, _state.PartitionCount);
+        _distribution = new SliceDistribution(_state.MapGeneration + 1, etag, nodes.Count, partitions, NodePartitioning.Split(nodes, partitions));
+        if (partitions > _state.PartitionCount)
+            _log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, _state.PartitionCount, partitions, nodes.Count);
+        SendConfiguration(); // new partitions need the configuration before their nodes
+        for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
+        ArmResend();
+    }
+
+    private void SendSlice(SliceDistribution d, int partition)
+    {
+        var slice = d.Slices[partition];
+        var chunks = Math.Max(1, (slice.Count + SliceChunkSize - 1) / SliceChunkSize);
+        for (var c = 0; c < chunks; c++)
         {
+            var start = c * SliceChunkSize;
+            var nodes = slice.GetRange(start, Math.Min(SliceChunkSize, slice.Count - start));
+            Partitions.Tell(new AssignNodeSlice(PartitionAt(partition), d.Generation, d.Id, d.Partitions, c, chunks, nodes), Self);
+        }
+    }
+
+    private void ResendSlices()
+    {
+        if (_distribution is not { } d) return;
+        foreach (var p in d.Pending) SendSlice(d, p);
+    }
+
+    private void OnSliceAcked(NodeSliceAcked ack)
+    {
+        if (_distribution is not { } d || ack.Generation < d.Generation || !d.Pending.Remove(ack.Index) || d.Pending.Count > 0) return;
+        Persist(new NodeMapApplied(d.Generation, d.ETag, d.NodeCount, d.Partitions, Now), e =>
+        {
+            _distribution = null;
             _state.Apply(e);
             Persisted();
-            foreach (var id in e.Removed)
-            {
-                Unschedule(id);
-                _expiries.Remove(id);
-                _cachedItems.Remove(id);
-                _waiters.Remove(id);
-                if (_inFlight.Remove(id, out var flight)) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
-            }
-            foreach (var n in e.Added)
-            {
-                _schedule.Set(n.Id, now);
-                _expiries.Set(n.Id, _state.Nodes[n.Id].Deadline(Ttl));
-            }
-            // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal.
-            foreach (var n in e.Readdressed)
-            {
-                _cachedItems.Remove(n.Id);
-                if (!_inFlight.ContainsKey(n.Id)) _schedule.Set(n.Id, now);
-            }
-            if (e.Removed.Count > 0)
-                Task.Run(() => _services.Envelopes.DeleteNodesAsync(Key, e.Removed)).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
-            if (e.Added.Count + e.Removed.Count + e.Readdressed.Count > 0)
-                _log.Info("node map of {0} applied: +{1} -{2} ~{3} → {4} nodes", Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);
-            RunDue();
+            _log.Info("node map of {0} applied: {1} nodes in {2} partitions", Key, e.NodeCount, e.Partitions);
+            SyncFinished();
         });
     }
 }

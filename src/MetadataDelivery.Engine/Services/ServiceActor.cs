@@ -2,23 +2,18 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
-using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
-using MetadataDelivery.Domain.Scheduling;
 using MetadataDelivery.Domain.Services;
 
 namespace MetadataDelivery.Engine.Services;
 
-/// <summary>One sharded, persistent entity per (tenant, service). It owns the service's config, node set
-/// and per-node delivery state; schedules renewals and retries earliest-deadline-first; runs one supervised
-/// <see cref="Delivery.NodeDeliveryActor"/> per attempt in flight; journals outcomes in batches.</summary>
+/// <summary>One sharded, persistent entity per (tenant, service): the control plane of a service. It owns
+/// the service's spec, delivery secrets and node-map sync; it splits the node map into node partitions
+/// (<see cref="Partitions.NodePartitionActor"/>, sharded too, so a big service spreads over the members),
+/// keeps them configured, routes node reads and forced deliveries to them, and sums their counts.</summary>
 public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
 {
-    private sealed record Tick { public static readonly Tick Instance = new(); }
-    private sealed record FlushOutcomes { public static readonly FlushOutcomes Instance = new(); }
-    private sealed record PublishCounts { public static readonly PublishCounts Instance = new(); }
-
     private readonly DeliveryServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private ServiceState _state;
@@ -44,7 +39,7 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         RegisterCommandHandlers();
-        RegisterDeliveryHandlers();
+        RegisterPartitionHandlers();
         RegisterNodeMapHandlers();
 
         Command<SaveSnapshotSuccess>(ok =>
@@ -57,13 +52,7 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "journal cleanup of {0} failed", Key));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "snapshot cleanup of {0} failed", Key));
-        Command<PublishCounts>(_ => _services.Metrics.PublishNodeCounts(Key.EntityId, _state.Counts()));
-        Command<StopServiceActor>(_ =>
-        {
-            // Hand-off or shutdown: journal the outcomes still batched, then stop.
-            FlushOutcomesNow();
-            DeferAsync(StopServiceActor.Instance, _ => Context.Stop(Self));
-        });
+        Command<StopServiceActor>(_ => Context.Stop(Self));
     }
 
     public static Akka.Actor.Props Props(string entityId, DeliveryServices services) =>
@@ -71,8 +60,13 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
-        if (!_state.IsRegistered) return;
-        _log.Info("service {0} recovered with {1} nodes", Key, _state.Nodes.Count);
+        if (!_state.IsRegistered)
+        {
+            // Deleted: make sure every partition heard it (the retirement may not have reached them all).
+            if (_state.PartitionCount > 0) PassivateOnceRetired();
+            return;
+        }
+        _log.Info("service {0} recovered ({1} nodes in {2} partitions)", Key, _state.MapStatus.NodeCount, _state.PartitionCount);
         UpsertCatalog(replyTo: null, reply: null);
         StartRunning(firstSyncDelay: RandomDelay(_services.Options.NodeMaps.SyncInterval));
     }
@@ -80,25 +74,17 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Arms everything a live service needs. Timers are not persisted, so this runs after every recovery.</summary>
     private void StartRunning(TimeSpan firstSyncDelay)
     {
-        RebuildSchedules();
+        SendConfiguration(); // also wakes partitions, which report their counts with the acknowledgement
         Timers.StartPeriodicTimer("sync", SyncTimer.Instance, firstSyncDelay, _services.Options.NodeMaps.SyncInterval);
-        Timers.StartPeriodicTimer("counts", PublishCounts.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(1));
-        ArmTick();
     }
 
     private void StopRunning()
     {
         Timers.CancelAll();
-        foreach (var flight in _inFlight.Values) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
-        _inFlight.Clear();
-        _schedule.Clear();
-        _ready.Clear();
-        _expiries.Clear();
-        _cachedItems.Clear();
-        _pendingOutcomes.Clear();
-        _waiters.Clear();
-        _armedFor = null;
-        _services.Metrics.ForgetService(Key.EntityId);
+        _distribution = null;
+        _syncInProgress = false;
+        _syncRequestedDuringFetch = false;
+        FlushViewWaiters();
     }
 
     private void Persisted()
@@ -108,15 +94,8 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         SaveSnapshot(_state.ToSnapshot());
     }
 
-    /// <summary>Asks the shard to stop this entity with the hand-off message, which waits for pending writes
-    /// (a PoisonPill could cut a Persist short).</summary>
+    /// <summary>Asks the shard to stop this entity with the hand-off message.</summary>
     private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
 
     private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
-
-    protected override void PostStop()
-    {
-        _services.Metrics.ForgetService(Key.EntityId);
-        base.PostStop();
-    }
 }

@@ -19,6 +19,8 @@ public sealed record ListNodes(ServiceKey Key, NodeState? State, int Limit, stri
 public sealed record GetNode(ServiceKey Key, string Node) : IServiceCommand;
 public sealed record ForceDelivery(ServiceKey Key, string Node, bool WaitForAck) : IServiceCommand;
 public sealed record GetDeliverySecrets(ServiceKey Key) : IServiceCommand;
+/// <summary>Operator view: which member runs each of the service's node partitions.</summary>
+public sealed record LocatePartitions(ServiceKey Key) : IServiceCommand;
 
 // Replies.
 public interface IServiceReply : IMdsSerializable;
@@ -38,3 +40,5 @@ public sealed record NodeView(
 public sealed record NodeList(IReadOnlyList<NodeView> Items, string? NextCursor) : IServiceReply;
 public sealed record DeliveryAccepted(string DeliveryId) : IServiceReply;
 public sealed record DeliveryAcked(string DeliveryId, string Version, DateTimeOffset DeliveredAt) : IServiceReply;
+public sealed record ServiceBusy(ServiceKey Key, string Reason) : IServiceReply;
+public sealed record PartitionPlacement(ServiceKey Key, IReadOnlyList<Partitions.PartitionLocation> Partitions) : IServiceReply;

@@ -1,7 +1,7 @@
 namespace MetadataDelivery.Engine.Services;
 
-/// <summary>Sharding's hand-off stop message for ServiceActors: flush batched outcomes, then stop
-/// (a PoisonPill would drop up to one batch, which would then be delivered again).</summary>
+/// <summary>Sharding's hand-off stop message for ServiceActors and node partitions: journal what is still
+/// batched, then stop (a PoisonPill would drop up to one batch of outcomes, which would then be delivered again).</summary>
 public sealed record StopServiceActor
 {
     public static readonly StopServiceActor Instance = new();

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Engine.Hosting;
+using MetadataDelivery.Engine.Services;
 
 namespace MetadataDelivery.Host.Api;
 
@@ -10,6 +12,8 @@ public sealed record ClusterRepresentation(string Self, string? Leader, IReadOnl
 public sealed record AddressRequest(string? Address);
 public sealed record ShardingMemberRepresentation(string Address, int Shards, int Entities, IReadOnlyDictionary<string, int> EntitiesPerShard);
 public sealed record ShardingRepresentation(string TypeName, IReadOnlyList<ShardingMemberRepresentation> Members);
+public sealed record PartitionRepresentation(int Index, string Member, int Nodes);
+public sealed record PartitionPlacementRepresentation(string Tenant, string Service, IReadOnlyList<PartitionRepresentation> Partitions, IReadOnlyDictionary<string, int> PartitionsPerMember);
 public sealed record AdminActionResponse(string Action, string Address);
 public sealed record DownUnreachableResponse(string Action, IReadOnlyList<string> Addresses);
 
@@ -54,10 +58,13 @@ public static class AdminEndpoints
             return Results.Ok(new DownUnreachableResponse("down-unreachable", downed.Select(a => a.ToString()).ToList()));
         }).Doc("DownUnreachable", "Mark every unreachable member down", "admin").Produces<DownUnreachableResponse>();
 
-        group.MapGet("/sharding", async (HttpContext http, ActorSystem system) =>
+        group.MapGet("/sharding", async (HttpContext http, ActorSystem system, string? type) =>
         {
             if (Access.RequireOperator(http) is { } denied) return denied;
-            var region = ClusterSharding.Get(system).ShardRegion(AkkaBuilderExtensions.ServiceTypeName);
+            var typeName = string.IsNullOrEmpty(type) ? AkkaBuilderExtensions.ServiceTypeName : type;
+            if (typeName is not (AkkaBuilderExtensions.ServiceTypeName or AkkaBuilderExtensions.PartitionTypeName))
+                return Problems.Validation("type", $"must be '{AkkaBuilderExtensions.ServiceTypeName}' or '{AkkaBuilderExtensions.PartitionTypeName}'");
+            var region = ClusterSharding.Get(system).ShardRegion(typeName);
             try
             {
                 var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10), http.RequestAborted);
@@ -66,14 +73,33 @@ public static class AdminEndpoints
                     .Select(r => new ShardingMemberRepresentation(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum(),
                         r.Value.Stats.OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary(s => s.Key, s => s.Value)))
                     .ToList();
-                return Results.Ok(new ShardingRepresentation(AkkaBuilderExtensions.ServiceTypeName, members));
+                return Results.Ok(new ShardingRepresentation(typeName, members));
             }
             catch (AskTimeoutException)
             {
                 return Problems.Unavailable("Sharding did not report in time; the cluster may be starting or rebalancing.");
             }
-        }).Doc("GetSharding", "Per member: shards and entities of the service shard region", "admin")
-            .Produces<ShardingRepresentation>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        }).Doc("GetSharding", "Per member: shards and entities of the service (default) or node-partition shard region", "admin")
+            .Produces<ShardingRepresentation>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/sharding/services/{tenant}/{name}", async (HttpContext http, string tenant, string name, ServiceClient services) =>
+        {
+            if (Access.RequireOperator(http) is { } denied) return denied;
+            if (!Names.IsValidResourceName(tenant)) return Problems.Validation("tenant", Names.ResourceNameRule);
+            if (!Names.IsValidResourceName(name)) return Problems.Validation("name", Names.ResourceNameRule);
+            var (reply, error) = await services.AskAsync(new LocatePartitions(new ServiceKey(tenant, name)), ct: http.RequestAborted);
+            return error ?? reply switch
+            {
+                PartitionPlacement placement => Results.Ok(new PartitionPlacementRepresentation(
+                    tenant, name,
+                    placement.Partitions.OrderBy(p => p.Index).Select(p => new PartitionRepresentation(p.Index, p.Member, p.Nodes)).ToList(),
+                    placement.Partitions.GroupBy(p => p.Member).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))),
+                ServiceNotFound => Problems.Status(404, "Service not found", $"There is no service '{name}' of tenant '{tenant}'."),
+                ServiceBusy busy => Problems.Unavailable(busy.Reason),
+                _ => ServiceEndpoints.Unexpected(reply),
+            };
+        }).Doc("GetServicePartitions", "Where a service's node partitions run: member and node count of each", "admin")
+            .Produces<PartitionPlacementRepresentation>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> MemberActionAsync(HttpContext http, ActorSystem system, string action, Action<Cluster, Address> apply)

@@ -37,6 +37,7 @@ public static class NodeEndpoints
             {
                 NodeList list => Results.Ok(new Page<NodeRepresentation>(list.Items.Select(Representations.Of).ToList(), list.NextCursor)),
                 ServiceNotFound => Problems.ServiceNotFound(name),
+                ServiceBusy busy => Problems.Unavailable(busy.Reason),
                 _ => ServiceEndpoints.Unexpected(reply),
             };
         }).Doc("ListNodes", "Per-node delivery status, optionally filtered by state", "nodes")

@@ -106,7 +106,7 @@ public sealed class DemoRunner(
                 var acked = metrics.AckedTotal;
                 var rate = (acked - lastAcked) / time.GetElapsedTime(lastAt).TotalSeconds;
                 lastAcked = acked; lastAt = time.GetTimestamp();
-                var c = metrics.NodeCountsOf(key.EntityId);
+                var c = metrics.NodeCountsOf(key);
                 Console.WriteLine($"[demo] nodes {c.Total}: fresh {c.Delivered}, pending {c.Pending}, retrying {c.Retrying}, expired {c.Expired} | {rate,7:0.0} deliveries/s | acked {acked}, failed {metrics.FailedTotal} | fleet holds {fleet.Held.Count}");
             }
         }

@@ -4,13 +4,14 @@ using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Scheduling;
 using MetadataDelivery.Engine.Delivery;
+using MetadataDelivery.Engine.Services;
 
-namespace MetadataDelivery.Engine.Services;
+namespace MetadataDelivery.Engine.Partitions;
 
 // Scheduling and running deliveries. Attempts become *due* in time order (_schedule); due attempts wait
 // in _ready ordered by their node's deadline, so when maxConcurrency is the bottleneck the node closest
 // to expiry goes first (earliest deadline first).
-public sealed partial class ServiceActor
+public sealed partial class NodePartitionActor
 {
     private sealed record InFlight(string DeliveryId, IActorRef Child, bool RefreshOnly);
     private sealed record Waiter(IActorRef ReplyTo, DateTimeOffset GiveUpAt);
@@ -74,7 +75,7 @@ public sealed partial class ServiceActor
 
     private void RunDue()
     {
-        if (!_state.IsRegistered) return;
+        if (!_state.IsActive) return;
         var now = Now;
         foreach (var node in _expiries.TakeDue(now, int.MaxValue))
         {
@@ -84,7 +85,7 @@ public sealed partial class ServiceActor
         }
         foreach (var node in _schedule.TakeDue(now, int.MaxValue))
             if (_state.Nodes.TryGetValue(node, out var rec)) _ready.Set(node, rec.Deadline(Ttl));
-        var capacity = _state.Spec!.Delivery.MaxConcurrency - _inFlight.Count;
+        var capacity = _state.MaxConcurrency - _inFlight.Count;
         if (capacity > 0)
             foreach (var node in _ready.TakeDue(DateTimeOffset.MaxValue, capacity))
                 StartAttempt(node, now);
@@ -111,7 +112,7 @@ public sealed partial class ServiceActor
         if (!_inFlight.TryGetValue(done.Node, out var flight) || flight.DeliveryId != done.DeliveryId) return; // stale
         _inFlight.Remove(done.Node);
         Context.Unwatch(flight.Child);
-        if (!_state.IsRegistered || !_state.Nodes.TryGetValue(done.Node, out var rec)) { RunDue(); return; }
+        if (!_state.IsActive || !_state.Nodes.TryGetValue(done.Node, out var rec)) { RunDue(); return; }
 
         var now = Now;
         var refresh = _state.Spec!.Metadata.RefreshInterval;
@@ -214,6 +215,7 @@ public sealed partial class ServiceActor
     private void Record(DeliveryOutcome outcome)
     {
         if (_state.Nodes.TryGetValue(outcome.Node, out var rec)) rec.Apply(outcome);
+        CountsMayHaveChanged();
         _pendingOutcomes.Add(outcome);
         if (_pendingOutcomes.Count >= _services.Options.Delivery.OutcomeBatchSize) FlushOutcomesNow();
         else if (!Timers.IsTimerActive("flush"))
@@ -233,7 +235,7 @@ public sealed partial class ServiceActor
     private void ArmTick()
     {
         DateTimeOffset? next = _expiries.NextDue;
-        if (_inFlight.Count < _state.Spec!.Delivery.MaxConcurrency)
+        if (_inFlight.Count < _state.MaxConcurrency)
         {
             if (_ready.Count > 0) next = Now;
             else if (_schedule.NextDue is { } due && (next is null || due < next)) next = due;

@@ -1,0 +1,142 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.Partitions;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Services;
+
+namespace MetadataDelivery.Engine.Partitions;
+
+/// <summary>One sharded, persistent entity per node partition of a service ("tenant/service#p"). It holds
+/// the delivery state of the nodes its ServiceActor assigned to it; schedules renewals and retries
+/// earliest-deadline-first; runs one supervised <see cref="Delivery.NodeDeliveryActor"/> per attempt in
+/// flight; journals outcomes in batches. Partitions are sharded like services, so a big service's work
+/// spreads over the members.</summary>
+public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record Tick { public static readonly Tick Instance = new(); }
+    private sealed record FlushOutcomes { public static readonly FlushOutcomes Instance = new(); }
+    private sealed record ReportCounts { public static readonly ReportCounts Instance = new(); }
+
+    private static readonly TimeSpan CountsReportInterval = TimeSpan.FromSeconds(1);
+
+    private readonly DeliveryServices _services;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private PartitionState _state;
+    private int _eventsSinceSnapshot;
+    private NodeCounts? _reportedCounts;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+    public override string PersistenceId { get; }
+
+    private ServiceKey Key => _state.Key.Service;
+    private DateTimeOffset Now => _services.Time.GetUtcNow();
+
+    public NodePartitionActor(string entityId, DeliveryServices services)
+    {
+        _services = services;
+        _state = new PartitionState(PartitionKey.ParseEntityId(entityId));
+        PersistenceId = "partition-" + entityId;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is PartitionSnapshot s) _state = PartitionState.FromSnapshot(s);
+        });
+        Recover<IPartitionEvent>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        RegisterConfigurationHandlers();
+        RegisterSliceHandlers();
+        RegisterDeliveryHandlers();
+        RegisterQueryHandlers();
+
+        Command<ReportCounts>(_ => ReportCountsIfChanged());
+        Command<SaveSnapshotSuccess>(ok =>
+        {
+            DeleteMessages(ok.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "snapshot of {0} failed", _state.Key));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "journal cleanup of {0} failed", _state.Key));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "snapshot cleanup of {0} failed", _state.Key));
+        Command<StopServiceActor>(_ =>
+        {
+            // Hand-off or shutdown: journal the outcomes still batched, then stop.
+            FlushOutcomesNow();
+            DeferAsync(StopServiceActor.Instance, _ => Context.Stop(Self));
+        });
+    }
+
+    public static Props Props(string entityId, DeliveryServices services) =>
+        Akka.Actor.Props.Create(() => new NodePartitionActor(entityId, services));
+
+    private void OnRecovered()
+    {
+        if (_state.IsRetired) { Passivate(); return; }
+        if (!_state.IsActive) return;
+        _log.Info("partition {0} recovered with {1} nodes", _state.Key, _state.Nodes.Count);
+        StartRunning();
+    }
+
+    /// <summary>Arms everything a live partition needs. Timers are not persisted, so this runs after every recovery.</summary>
+    private void StartRunning()
+    {
+        RebuildSchedules();
+        ArmTick();
+        CountsMayHaveChanged();
+    }
+
+    private void StopRunning()
+    {
+        Timers.CancelAll();
+        foreach (var flight in _inFlight.Values) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
+        _inFlight.Clear();
+        _schedule.Clear();
+        _ready.Clear();
+        _expiries.Clear();
+        _cachedItems.Clear();
+        _pendingOutcomes.Clear();
+        _waiters.Clear();
+        _armedFor = null;
+        _services.Metrics.ForgetPartition(_state.Key);
+    }
+
+    private void Persisted()
+    {
+        if (++_eventsSinceSnapshot < _services.Options.Delivery.SnapshotEveryEvents) return;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(_state.ToSnapshot());
+    }
+
+    /// <summary>Reports this partition's counts to its ServiceActor (and this member's metrics) at most once a second.</summary>
+    private void CountsMayHaveChanged()
+    {
+        if (!Timers.IsTimerActive("counts")) Timers.StartSingleTimer("counts", ReportCounts.Instance, CountsReportInterval);
+    }
+
+    private void ReportCountsIfChanged()
+    {
+        if (!_state.IsActive) return;
+        var counts = _state.Counts();
+        _services.Metrics.PublishNodeCounts(_state.Key, counts);
+        if (counts == _reportedCounts) return;
+        _reportedCounts = counts;
+        _services.ServiceRegion().Tell(new PartitionCountsChanged(Key, _state.Key.Index, counts));
+    }
+
+    /// <summary>Asks the shard to stop this entity with the hand-off message, which waits for pending writes.</summary>
+    private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
+
+    private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
+
+    protected override void PostStop()
+    {
+        _services.Metrics.ForgetPartition(_state.Key);
+        base.PostStop();
+    }
+}

@@ -1,0 +1,176 @@
+using Akka.Actor;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.Partitions;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Partitions;
+
+namespace MetadataDelivery.Engine.Services;
+
+// Directing the node partitions: configuration (resent until acknowledged), counts, node reads.
+public sealed partial class ServiceActor
+{
+    private sealed record ResendToPartitions { public static readonly ResendToPartitions Instance = new(); }
+    private sealed record ViewWaitOver { public static readonly ViewWaitOver Instance = new(); }
+
+    private static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ViewWaitLimit = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(8);
+
+    private readonly List<long> _configAcked = [];          // per partition: the configuration version it acknowledged
+    private readonly List<NodeCounts?> _partitionCounts = []; // per partition: its last reported counts
+    private readonly List<IActorRef> _viewWaiters = [];
+    private bool _passivateWhenRetired;
+    private IActorRef? _partitions;
+
+    private IActorRef Partitions => _partitions ??= _services.PartitionRegion();
+
+    /// <summary>Partitions that hold (or are about to hold) nodes: more than the journaled count while a
+    /// node map that needs more partitions is being distributed.</summary>
+    private int ActivePartitions => Math.Max(_state.PartitionCount, _distribution?.Partitions ?? 0);
+
+    private PartitionKey PartitionAt(int index) => new(Key, index);
+    private PartitionKey PartitionOfNode(string node) => new(Key, NodePartitioning.PartitionOf(node, _state.PartitionCount));
+
+    private void RegisterPartitionHandlers()
+    {
+        Command<PartitionConfigAcked>(ack =>
+        {
+            Track(ack.Index);
+            if (ack.Version > _configAcked[ack.Index]) _configAcked[ack.Index] = ack.Version;
+            CountsReported(ack.Index, ack.Counts);
+            if (_passivateWhenRetired && !ConfigurationPending) Passivate();
+        });
+        Command<NodeSliceAcked>(ack =>
+        {
+            Track(ack.Index);
+            CountsReported(ack.Index, ack.Counts);
+            OnSliceAcked(ack);
+        });
+        Command<PartitionCountsChanged>(report =>
+        {
+            Track(report.Index);
+            CountsReported(report.Index, report.Counts);
+        });
+        Command<ResendToPartitions>(_ =>
+        {
+            SendConfiguration();
+            ResendSlices();
+            if (!ConfigurationPending && _distribution is null) Timers.Cancel("resend");
+        });
+        Command<ViewWaitOver>(_ => FlushViewWaiters());
+    }
+
+    private void Track(int index)
+    {
+        while (_configAcked.Count <= index) { _configAcked.Add(0); _partitionCounts.Add(null); }
+    }
+
+    private bool ConfigurationPending
+    {
+        get
+        {
+            for (var p = 0; p < ActivePartitions; p++)
+                if (p >= _configAcked.Count || _configAcked[p] < _state.ConfigVersion) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Sends the current configuration (or, once deleted, the retirement) to every partition that has
+    /// not acknowledged it, and keeps resending until each has.</summary>
+    private void SendConfiguration()
+    {
+        var partitions = ActivePartitions;
+        Track(partitions - 1);
+        var previous = _state.PreviousSecrets.ToList();
+        for (var p = 0; p < partitions; p++)
+            if (_configAcked[p] < _state.ConfigVersion)
+                Partitions.Tell(new ConfigurePartition(PartitionAt(p), _state.ConfigVersion, _state.Spec, _state.Secret, previous), Self);
+        if (ConfigurationPending) ArmResend();
+    }
+
+    private void ArmResend()
+    {
+        if (!Timers.IsTimerActive("resend")) Timers.StartPeriodicTimer("resend", ResendToPartitions.Instance, ResendInterval);
+    }
+
+    /// <summary>Stops this entity once every partition knows the service is gone; until then it keeps telling them.</summary>
+    private void PassivateOnceRetired()
+    {
+        if (!ConfigurationPending) { Passivate(); return; }
+        _passivateWhenRetired = true;
+        SendConfiguration();
+    }
+
+    private void CountsReported(int index, NodeCounts counts)
+    {
+        _partitionCounts[index] = counts;
+        if (_viewWaiters.Count > 0 && AllCountsKnown) FlushViewWaiters();
+    }
+
+    private bool AllCountsKnown
+    {
+        get
+        {
+            for (var p = 0; p < ActivePartitions; p++)
+                if (p >= _partitionCounts.Count || _partitionCounts[p] is null) return false;
+            return true;
+        }
+    }
+
+    private NodeCounts SummedCounts()
+    {
+        int total = 0, delivered = 0, pending = 0, retrying = 0, expired = 0;
+        for (var p = 0; p < Math.Min(ActivePartitions, _partitionCounts.Count); p++)
+        {
+            if (_partitionCounts[p] is not { } c) continue;
+            total += c.Total; delivered += c.Delivered; pending += c.Pending; retrying += c.Retrying; expired += c.Expired;
+        }
+        return new NodeCounts(total, delivered, pending, retrying, expired);
+    }
+
+    /// <summary>Right after a (re)start the partitions have not reported yet: wait briefly for them rather than
+    /// answer with counts that are too low.</summary>
+    private void ReplyWithView(IActorRef replyTo)
+    {
+        if (AllCountsKnown) { replyTo.Tell(View()); return; }
+        _viewWaiters.Add(replyTo);
+        if (!Timers.IsTimerActive("view-wait")) Timers.StartSingleTimer("view-wait", ViewWaitOver.Instance, ViewWaitLimit);
+    }
+
+    private void FlushViewWaiters()
+    {
+        if (_viewWaiters.Count == 0) return;
+        Timers.Cancel("view-wait");
+        object reply = _state.IsRegistered ? View() : new ServiceNotFound(Key);
+        foreach (var waiter in _viewWaiters) waiter.Tell(reply);
+        _viewWaiters.Clear();
+    }
+
+    private void LocateAllPartitions(IActorRef replyTo)
+    {
+        var partitions = Partitions;
+        var key = Key;
+        var asks = Enumerable.Range(0, _state.PartitionCount)
+            .Select(p => partitions.Ask<PartitionLocation>(new LocatePartition(PartitionAt(p)), ListTimeout))
+            .ToList();
+        Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
+                ? (object)new PartitionPlacement(key, t.Result)
+                : new ServiceBusy(key, "Not every node partition answered in time; the cluster may be rebalancing. Retry shortly."))
+            .PipeTo(replyTo);
+    }
+
+    /// <summary>A page of nodes across all partitions: each returns its first page after the cursor, merged by node id.</summary>
+    private void ListAcrossPartitions(ListNodes cmd, IActorRef replyTo)
+    {
+        var limit = Math.Clamp(cmd.Limit, 1, 1000);
+        var partitions = Partitions;
+        var key = Key;
+        var asks = Enumerable.Range(0, _state.PartitionCount)
+            .Select(p => partitions.Ask<NodeList>(new ListPartitionNodes(PartitionAt(p), cmd.State, limit, cmd.Cursor), ListTimeout))
+            .ToList();
+        Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
+                ? (object)NodePages.Merge(t.Result, limit)
+                : new ServiceBusy(key, "Not every node partition answered in time; the cluster may be rebalancing. Retry shortly."))
+            .PipeTo(replyTo);
+    }
+}

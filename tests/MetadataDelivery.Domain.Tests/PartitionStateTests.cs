@@ -1,0 +1,86 @@
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
+using MetadataDelivery.Domain.Services;
+
+namespace MetadataDelivery.Domain.Tests;
+
+public class PartitionStateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly PartitionKey Key = new(new ServiceKey("acme", "payments"), 3);
+    private static readonly ServiceSpec Spec = new("payments", "file:///n.json", new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.66, null),
+        new DeliverySpec("http", 7070, "/v1/metadata", 256));
+
+    private static PartitionState Configured()
+    {
+        var s = new PartitionState(Key);
+        s.Apply(new PartitionConfigured(1, Spec, "secret", [], T0));
+        s.Apply(new NodeSliceApplied(1, 4, [new NodeEntry("a", "h1"), new NodeEntry("b", "h2")], [], [], T0));
+        return s;
+    }
+
+    [Fact]
+    public void Slices_add_remove_and_readdress_nodes()
+    {
+        var s = Configured();
+        s.Apply(new NodeSliceApplied(2, 4, [new NodeEntry("c", "h3")], ["a"], [new NodeEntry("b", "h2:9000")], T0.AddMinutes(1)));
+        Assert.Equal(["b", "c"], s.Nodes.Keys.Order());
+        Assert.Equal("h2:9000", s.Nodes["b"].Address);
+        Assert.Equal(T0.AddMinutes(1), s.Nodes["c"].AddedAt);
+        Assert.Equal(2, s.SliceGeneration);
+    }
+
+    [Fact]
+    public void Outcomes_apply_to_known_nodes_and_ignore_removed_ones()
+    {
+        var s = Configured();
+        s.Apply(new DeliveryOutcomesRecorded([
+            new DeliveryOutcome("a", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
+            new DeliveryOutcome("gone", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
+        ]));
+        Assert.Equal(NodeState.Delivered, s.Nodes["a"].State);
+        Assert.Equal(new NodeCounts(2, 1, 1, 0, 0), s.Counts());
+    }
+
+    [Fact]
+    public void Partitions_share_the_services_max_concurrency()
+    {
+        var s = Configured(); // 4 partitions, maxConcurrency 256
+        Assert.Equal(64, s.MaxConcurrency);
+        s.Apply(new NodeSliceApplied(2, 1024, [], [], [], T0));
+        Assert.Equal(1, s.MaxConcurrency); // never zero
+    }
+
+    [Fact]
+    public void Retirement_drops_the_nodes_and_the_secrets()
+    {
+        var s = Configured();
+        s.Apply(new PartitionConfigured(2, null, null, [], T0));
+        Assert.True(s.IsRetired);
+        Assert.False(s.IsActive);
+        Assert.Empty(s.Nodes);
+        Assert.Empty(s.ValidSecrets(T0));
+    }
+
+    [Fact]
+    public void Configuration_carries_the_secrets_in_their_grace_period()
+    {
+        var s = new PartitionState(Key);
+        s.Apply(new PartitionConfigured(5, Spec, "new", [new PreviousSecret("old", T0.AddMinutes(10))], T0));
+        Assert.Equal(["new", "old"], s.ValidSecrets(T0.AddMinutes(5)));
+        Assert.Equal(["new"], s.ValidSecrets(T0.AddMinutes(11)));
+    }
+
+    [Fact]
+    public void Snapshot_round_trips_the_whole_state()
+    {
+        var s = Configured();
+        s.Apply(new DeliveryOutcomesRecorded([new DeliveryOutcome("a", NodeState.Retrying, "sha256:1", T0, T0, T0.AddHours(1), T0.AddSeconds(3), 2, "refused")]));
+        var copy = PartitionState.FromSnapshot(s.ToSnapshot());
+        Assert.Equal(s.ToSnapshot().Nodes, copy.ToSnapshot().Nodes);
+        Assert.Equal(s.ToSnapshot() with { Nodes = [], PreviousSecrets = [] }, copy.ToSnapshot() with { Nodes = [], PreviousSecrets = [] });
+    }
+}
