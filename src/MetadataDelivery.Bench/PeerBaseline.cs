@@ -84,7 +84,7 @@ public static class PeerBaseline
             var payload = await http.GetByteArrayAsync(target.IssuerTemplate.Replace("{service}", "peer").Replace("{node}", node), ct);
             var now = DateTimeOffset.UtcNow;
             var item = new MetadataItem(payload, "application/octet-stream", now, now + target.Ttl);
-            var body = Envelope.Create("peer", "peer", node, Guid.NewGuid().ToString("N"), item).ToJsonBytes();
+            var body = Envelope.SerializeToUtf8("peer", "peer", node, Guid.NewGuid().ToString("N"), item);
             using var request = SignedPush.Create(target.Fleet, body, Secret);
             using var response = await http.SendAsync(request, ct);
             using var ack = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));

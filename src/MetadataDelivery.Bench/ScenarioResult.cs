@@ -20,6 +20,7 @@ public sealed record ScenarioResult(
     long? PushFailures = null,
     double? CpuPercent = null,
     double? ResidentMb = null,
+    double? GcPausePercent = null,
     IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
     [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
 

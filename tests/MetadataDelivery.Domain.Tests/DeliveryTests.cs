@@ -157,3 +157,24 @@ public class DeliveryDecisionsTests
     public void Version_is_sha256_of_the_payload() =>
         Assert.Equal("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", MetadataItem.VersionOf("hello"u8));
 }
+
+public class EnvelopeTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(10_240)]
+    public void The_one_pass_writer_produces_the_same_envelope_as_the_record(int payloadBytes)
+    {
+        var payload = new byte[payloadBytes];
+        new Random(7).NextBytes(payload);
+        var at = new DateTimeOffset(2026, 11, 26, 12, 0, 0, 123, TimeSpan.Zero);
+        var item = new MetadataItem(payload, "application/x-pem-file; charset=\"utf-8\"", at, at.AddHours(1));
+        var record = Envelope.Create("acme", "pay-ments", "node<1>&\"x\"", "d1", item);
+        var written = Envelope.SerializeToUtf8("acme", "pay-ments", "node<1>&\"x\"", "d1", item);
+        // Same fields and values; the writer leaves base64's '+' unescaped where the serializer writes \u002B.
+        Assert.Equal(record, Envelope.FromJson(written));
+        Assert.True(written.Length <= record.ToJsonBytes().Length);
+        Assert.Equal(payload, Convert.FromBase64String(Envelope.FromJson(written)!.Payload));
+    }
+}

@@ -64,7 +64,7 @@ public sealed class NodeDeliveryActor : ReceiveActor
             var target = PushTarget.For(_job.Spec.Delivery, _job.Address);
             if (target is null) return Finished(AttemptResult.Failed, item, $"node address '{_job.Address}' is not usable");
 
-            var body = Domain.Delivery.Envelope.Create(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.DeliveryId, item).ToJsonBytes();
+            var body = Domain.Delivery.Envelope.SerializeToUtf8(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.DeliveryId, item);
             await _services.Envelopes.SaveAsync(_job.Key, _job.Node, body, ct);
             var result = await _services.Pipeline.PushAsync(new PushJob(target, body, _job.Secrets, item.Version, ct));
             return result.Acked

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using MetadataDelivery.Domain.Delivery;
@@ -27,8 +28,7 @@ public sealed class PushClient(HttpClient http, MdsMetrics metrics, TimeProvider
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (!response.IsSuccessStatusCode)
                 return PushResult.Fail($"agent answered {(int)response.StatusCode} {response.ReasonPhrase}");
-            var ack = await ReadBoundedAsync(response.Content, cts.Token);
-            var version = AckVersion(ack);
+            var version = await ReadAckVersionAsync(response.Content, cts.Token);
             if (version is null) return PushResult.Fail("agent answered 2xx without a JSON \"version\"");
             return version == job.Version ? PushResult.Ok : PushResult.Fail($"agent acked version {Truncate(version)}, expected {job.Version}");
         }
@@ -38,17 +38,23 @@ public sealed class PushClient(HttpClient http, MdsMetrics metrics, TimeProvider
         finally { metrics.PushFinished(); }
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken ct)
+    /// <summary>Reads at most 64 KB of the ack into a pooled buffer (acks are tiny; a fresh 64 KB array per
+    /// push was most of the push path's garbage) and returns its "version".</summary>
+    private static async Task<string?> ReadAckVersionAsync(HttpContent content, CancellationToken ct)
     {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        var buffer = new byte[MaxAckBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), ct)) > 0) total += read;
-        return buffer[..total];
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxAckBytes);
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(ct);
+            var total = 0;
+            int read;
+            while (total < MaxAckBytes && (read = await stream.ReadAsync(buffer.AsMemory(total, MaxAckBytes - total), ct)) > 0) total += read;
+            return AckVersion(buffer.AsMemory(0, total));
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    private static string? AckVersion(byte[] body)
+    private static string? AckVersion(ReadOnlyMemory<byte> body)
     {
         try
         {

@@ -47,6 +47,15 @@ public sealed class HttpMetadataSource(string template, IHttpClientFactory clien
     private async Task<byte[]> ReadBoundedAsync(HttpContent content, string url, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
+        if (content.Headers.ContentLength is { } length and > 0)
+        {
+            // The usual case: read straight into an array of the announced size (checked against the limit above).
+            var payload = new byte[length];
+            var got = await stream.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false, ct);
+            if (got < payload.Length) throw new MetadataFetchException($"source {url} closed the body after {got} of {length} bytes");
+            if (await stream.ReadAsync(new byte[1], ct) > 0) throw new MetadataFetchException($"source {url} sent more than its Content-Length");
+            return payload;
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
