@@ -178,3 +178,39 @@ public class EnvelopeTests
         Assert.Equal(payload, Convert.FromBase64String(Envelope.FromJson(written)!.Payload));
     }
 }
+
+public class NodeRecordTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")] // kept as a digest
+    [InlineData("sha256:00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF")] // upper case: kept as given
+    [InlineData("sha256:abc")]
+    [InlineData("v42")]
+    [InlineData(null)]
+    public void Versions_read_back_exactly_as_written(string? version)
+    {
+        var r = new NodeRecord("127.0.0.1:7070", T0) { Version = version };
+        Assert.Equal(version, r.Version);
+        r.Version = null;
+        Assert.Null(r.Version);
+    }
+
+    [Fact]
+    public void Times_read_back_as_the_same_instants_and_null_stays_null()
+    {
+        var plusTwo = new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.FromHours(2));
+        var r = new NodeRecord("h", T0);
+        Assert.Null(r.IssuedAt); Assert.Null(r.DeliveredAt); Assert.Null(r.ExpiresAt); Assert.Null(r.NextAttemptAt);
+        r.Apply(new DeliveryOutcome("n", NodeState.Delivered, "v", T0, T0.AddSeconds(1), plusTwo, T0.AddMinutes(30), 0, null));
+        Assert.Equal(T0, r.AddedAt);
+        Assert.Equal(T0.AddSeconds(1), r.DeliveredAt);
+        Assert.Equal(plusTwo, r.ExpiresAt); // the same instant (stored in UTC)
+        Assert.Equal(T0, r.ExpiresAt!.Value.ToOffset(TimeSpan.Zero));
+        Assert.Equal(T0.AddMinutes(30), r.NextAttemptAt);
+        r.Apply(new DeliveryOutcome("n", NodeState.Pending, null, null, null, null, null, 0, null));
+        Assert.Null(r.ExpiresAt);
+        Assert.Equal(T0 + TimeSpan.FromHours(1), r.Deadline(TimeSpan.FromHours(1)));
+    }
+}

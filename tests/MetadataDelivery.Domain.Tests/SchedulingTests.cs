@@ -173,4 +173,22 @@ public class DeliveryScheduleTests
         Assert.Equal(["x", "y", "z"], s.TakeDue(T0, 10));
         Assert.Null(s.NextDue);
     }
+
+    [Fact]
+    public void Moved_and_removed_keys_never_come_back_and_the_next_due_skips_them()
+    {
+        var s = new DeliverySchedule<string>();
+        for (var round = 0; round < 5_000; round++) // many re-schedules of the same keys: stale entries are compacted away
+        {
+            s.Set("a", T0.AddSeconds(round));
+            s.Set("b", T0.AddSeconds(round + 1));
+        }
+        s.Set("c", T0);
+        s.Remove("c");
+        Assert.Equal(2, s.Count);
+        Assert.Equal(T0.AddSeconds(4_999), s.NextDue);
+        Assert.Equal(["a", "b"], s.TakeDue(T0.AddSeconds(10_000), 10));
+        Assert.Null(s.NextDue);
+        Assert.Empty(s.TakeDue(DateTimeOffset.MaxValue, 10));
+    }
 }

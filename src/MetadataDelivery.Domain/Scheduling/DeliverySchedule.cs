@@ -1,9 +1,13 @@
 namespace MetadataDelivery.Domain.Scheduling;
 
-/// <summary>An earliest-deadline-first queue with one entry per key: setting a key moves it.</summary>
+/// <summary>Keys by due time: set, remove, and take what is due, earliest first (ties in the order they were set).
+/// An array-based heap with lazy deletion: re-scheduling or removing a key leaves its old heap entry behind,
+/// recognised as stale (its sequence number is no longer the key's) when it reaches the top. Per key that is
+/// one heap slot and one dictionary entry, about half of a SortedSet node plus a dictionary entry; a partition
+/// keeps two of these per node.</summary>
 public sealed class DeliverySchedule<TKey> where TKey : notnull
 {
-    private readonly SortedSet<(long Ticks, long Seq, TKey Key)> _queue = new(EntryComparer.Instance);
+    private readonly PriorityQueue<TKey, (long Ticks, long Seq)> _heap = new(PriorityComparer.Instance);
     private readonly Dictionary<TKey, (long Ticks, long Seq)> _entries = new();
     private long _seq;
 
@@ -11,18 +15,13 @@ public sealed class DeliverySchedule<TKey> where TKey : notnull
 
     public void Set(TKey key, DateTimeOffset due)
     {
-        Remove(key);
         var entry = (due.UtcTicks, ++_seq);
         _entries[key] = entry;
-        _queue.Add((entry.UtcTicks, entry.Item2, key));
+        _heap.Enqueue(key, entry);
+        if (_heap.Count > 2 * _entries.Count + 1024) Compact();
     }
 
-    public bool Remove(TKey key)
-    {
-        if (!_entries.Remove(key, out var entry)) return false;
-        _queue.Remove((entry.Ticks, entry.Seq, key));
-        return true;
-    }
+    public bool Remove(TKey key) => _entries.Remove(key);
 
     public bool TryGetDue(TKey key, out DateTimeOffset due)
     {
@@ -31,28 +30,49 @@ public sealed class DeliverySchedule<TKey> where TKey : notnull
         return false;
     }
 
-    public DateTimeOffset? NextDue => _queue.Count == 0 ? null : new DateTimeOffset(_queue.Min.Ticks, TimeSpan.Zero);
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            DropStaleTop();
+            return _heap.TryPeek(out _, out var top) ? new DateTimeOffset(top.Ticks, TimeSpan.Zero) : null;
+        }
+    }
 
     /// <summary>Removes and returns up to <paramref name="max"/> keys due at or before <paramref name="now"/>, earliest first.</summary>
     public List<TKey> TakeDue(DateTimeOffset now, int max)
     {
         var result = new List<TKey>();
-        while (result.Count < max && _queue.Count > 0 && _queue.Min.Ticks <= now.UtcTicks)
+        while (result.Count < max && _heap.TryPeek(out var key, out var top) && top.Ticks <= now.UtcTicks)
         {
-            var min = _queue.Min;
-            _queue.Remove(min);
-            _entries.Remove(min.Key);
-            result.Add(min.Key);
+            _heap.Dequeue();
+            if (!IsCurrent(key, top)) continue;
+            _entries.Remove(key);
+            result.Add(key);
         }
         return result;
     }
 
-    public void Clear() { _queue.Clear(); _entries.Clear(); }
+    public void Clear() { _heap.Clear(); _entries.Clear(); }
 
-    private sealed class EntryComparer : IComparer<(long Ticks, long Seq, TKey Key)>
+    private bool IsCurrent(TKey key, (long Ticks, long Seq) heapEntry) => _entries.TryGetValue(key, out var e) && e.Seq == heapEntry.Seq;
+
+    private void DropStaleTop()
     {
-        public static readonly EntryComparer Instance = new();
-        public int Compare((long Ticks, long Seq, TKey Key) x, (long Ticks, long Seq, TKey Key) y)
+        while (_heap.TryPeek(out var key, out var top) && !IsCurrent(key, top)) _heap.Dequeue();
+    }
+
+    /// <summary>Rebuilds the heap from the live entries when stale ones outnumber them.</summary>
+    private void Compact()
+    {
+        _heap.Clear();
+        _heap.EnqueueRange(_entries.Select(kv => (kv.Key, kv.Value)));
+    }
+
+    private sealed class PriorityComparer : IComparer<(long Ticks, long Seq)>
+    {
+        public static readonly PriorityComparer Instance = new();
+        public int Compare((long Ticks, long Seq) x, (long Ticks, long Seq) y)
         {
             var c = x.Ticks.CompareTo(y.Ticks);
             return c != 0 ? c : x.Seq.CompareTo(y.Seq);
