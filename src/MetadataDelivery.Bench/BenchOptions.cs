@@ -20,7 +20,7 @@ public sealed record BenchOptions
     public string? JsonPath { get; init; }
 
     public const string Usage = """
-        usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|peer|all [--nodes N] [--services S]
+        usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
                [--max-in-flight 512] [--max-pushes 5000] [--json PATH]
         """;
@@ -33,7 +33,7 @@ public sealed record BenchOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             o = args[i] switch
             {
-                "--scenario" => o with { Scenarios = Next() is var s && s == "all" ? ["raw", "peer", "rotation", "steady", "force"] : s.Split(',') },
+                "--scenario" => o with { Scenarios = Next() is var s && s == "all" ? ["raw", "raw-fetch", "peer", "rotation", "steady", "force"] : s.Split(',') },
                 "--nodes" => o with { Nodes = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--services" => o with { Services = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--duration" => o with { Duration = ParseDuration(Next()) },
@@ -49,7 +49,7 @@ public sealed record BenchOptions
         }
         if (o.Nodes < o.Services || o.Services < 1) throw new ArgumentException("--nodes must be at least --services, which must be at least 1");
         foreach (var s in o.Scenarios)
-            if (s is not ("steady" or "rotation" or "force" or "raw" or "peer")) throw new ArgumentException($"unknown scenario '{s}'");
+            if (s is not ("steady" or "rotation" or "force" or "raw" or "raw-fetch" or "peer")) throw new ArgumentException($"unknown scenario '{s}'");
         return o;
     }
 

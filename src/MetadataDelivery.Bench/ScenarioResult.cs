@@ -8,6 +8,7 @@ public sealed record ScenarioResult(
     int Nodes,
     double? DeliveriesPerSecond = null,
     double? RawPushesPerSecond = null,
+    double? RawFetchPushesPerSecond = null,
     double? PeerDeliveriesPerSecond = null,
     long? Expired = null,
     double? BytesPerNode = null,

@@ -12,7 +12,8 @@ public static class Scenarios
         "steady" => SteadyAsync(o, log, force: false),
         "force" => SteadyAsync(o, log, force: true),
         "rotation" => RotationAsync(o, log),
-        "raw" => RawAsync(o, log),
+        "raw" => RawAsync(o, log, fetch: false),
+        "raw-fetch" => RawAsync(o, log, fetch: true),
         "peer" => PeerBaseline.RunAsync(o, log),
         _ => throw new ArgumentException(scenario),
     };
@@ -108,10 +109,14 @@ public static class Scenarios
 
     /// <summary>The machine's ceiling: the same signed 10 KB envelopes pushed to the same fleet simulator by a
     /// plain HttpClient loop, as many in flight as the pipeline allows; no actors, no persistence, no fetch.</summary>
-    private static async Task<ScenarioResult> RawAsync(BenchOptions o, Action<string> log)
+    /// <summary>The ceiling: signed envelopes pushed by a plain HttpClient loop, no actors, no persistence. With
+    /// <paramref name="fetch"/>, each push is preceded by the GET of its payload from the issuer simulator, as the
+    /// system must do: the ceiling of the whole fetch + sign + push job.</summary>
+    private static async Task<ScenarioResult> RawAsync(BenchOptions o, Action<string> log, bool fetch)
     {
         const string secret = "raw-secret";
         await using var fleet = await FleetSimulator.StartAsync(0, "/v1/metadata", (_, _) => [secret]);
+        await using var issuer = fetch ? await IssuerSimulator.StartAsync(o.PayloadBytes, o.Ttl) : null;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.MaxInFlight });
         var target = new Uri($"http://127.0.0.1:{fleet.Port}/v1/metadata");
         var payload = new byte[o.PayloadBytes];
@@ -137,8 +142,10 @@ public static class Scenarios
                     started.TrySetResult();
                 }
                 var now = DateTimeOffset.UtcNow;
-                var item = new MetadataItem(payload, "application/octet-stream", now, now + o.Ttl);
-                var body = Envelope.SerializeToUtf8("raw", "raw", $"n{i % nodes:D7}", Guid.NewGuid().ToString("N"), item);
+                var node = $"n{i % nodes:D7}";
+                var bytes = issuer is null ? payload : await http.GetByteArrayAsync($"http://127.0.0.1:{issuer.Port}/certs/raw/{node}");
+                var item = new MetadataItem(bytes, "application/octet-stream", now, now + o.Ttl);
+                var body = Envelope.SerializeToUtf8("raw", "raw", node, Guid.NewGuid().ToString("N"), item);
                 using var request = SignedPush.Create(target, body, secret);
                 using var response = await http.SendAsync(request);
             }
@@ -147,7 +154,9 @@ public static class Scenarios
         var elapsed = window.Elapsed.TotalSeconds;
         var pushed = fleet.Accepted - acceptedAtStart;
         var rate = pushed / elapsed;
-        log($"raw: {pushed} pushes in {elapsed:0.0} s after a warm-up pass of {nodes}");
-        return new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate);
+        log($"{(fetch ? "raw-fetch" : "raw")}: {pushed} pushes in {elapsed:0.0} s after a warm-up pass of {nodes}");
+        return fetch
+            ? new ScenarioResult("raw-fetch", o.Nodes, RawFetchPushesPerSecond: rate)
+            : new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate);
     }
 }

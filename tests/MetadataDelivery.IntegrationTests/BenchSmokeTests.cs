@@ -13,8 +13,9 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         var options = BenchOptions.Parse(["--scenario", "all", "--nodes", "300", "--services", "3", "--duration", "4s", "--ttl", "6s", "--force-samples", "5"]);
         var results = await BenchRunner.RunAsync(options, output.WriteLine);
         var byName = results.ToDictionary(r => r.Scenario);
-        Assert.Equal(["raw", "peer", "rotation", "steady", "force"], results.Select(r => r.Scenario));
+        Assert.Equal(["raw", "raw-fetch", "peer", "rotation", "steady", "force"], results.Select(r => r.Scenario));
         Assert.True(byName["raw"].RawPushesPerSecond > 0);
+        Assert.True(byName["raw-fetch"].RawFetchPushesPerSecond > 0);
         Assert.True(byName["peer"].PeerDeliveriesPerSecond > 0);
         Assert.Equal(byName["peer"].PeerDeliveriesPerSecond, byName["steady"].PeerDeliveriesPerSecond);
         Assert.True(byName["rotation"].DrainSeconds > 0);
@@ -25,6 +26,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.True(byName[name].DeliveriesPerSecond > 0, name);
             Assert.Equal(0, byName[name].Expired);
             Assert.Equal(byName["raw"].RawPushesPerSecond, byName[name].RawPushesPerSecond);
+            Assert.Equal(byName["raw-fetch"].RawFetchPushesPerSecond, byName[name].RawFetchPushesPerSecond);
         }
         Assert.NotNull(byName["steady"].BytesPerNode);
         Assert.NotNull(byName["steady"].P99LatenessMs);
@@ -32,7 +34,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.NotNull(byName["force"].ForceP99Ms);
 
         var json = JsonSerializer.Serialize(results, BenchRunner.Json);
-        foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "peerDeliveriesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
+        foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "rawFetchPushesPerSecond", "peerDeliveriesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
             Assert.Contains($"\"{field}\"", json);
         var plots = Path.Combine(Path.GetTempPath(), "mds-bench-plots-" + Guid.NewGuid().ToString("N")[..8]);
         try
