@@ -22,6 +22,7 @@ public sealed record ScenarioResult(
     double? CpuPercent = null,
     double? ResidentMb = null,
     double? GcPausePercent = null,
+    double? AllocatedKbPerDelivery = null,
     IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
     [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
 

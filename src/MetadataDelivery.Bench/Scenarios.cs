@@ -34,6 +34,7 @@ public static class Scenarios
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var gcPauseStart = GC.GetTotalPauseDuration();
+        var allocatedStart = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         var acceptedStart = env.Fleet.Accepted;
         var latenessStart = env.Fleet.LatenessMs.Count;
@@ -60,6 +61,7 @@ public static class Scenarios
             CpuPercent: (process.TotalProcessorTime - cpuStart).TotalSeconds / elapsed / Environment.ProcessorCount * 100,
             ResidentMb: process.WorkingSet64 / 1024.0 / 1024.0,
             GcPausePercent: (GC.GetTotalPauseDuration() - gcPauseStart).TotalSeconds / elapsed * 100,
+            AllocatedKbPerDelivery: (GC.GetTotalAllocatedBytes() - allocatedStart) / 1024.0 / Math.Max(1, env.Fleet.Accepted - acceptedStart),
             DeliveriesPerSecondSeries: series,
             LatenessSamples: lateness);
     }
@@ -127,8 +129,8 @@ public static class Scenarios
         long next = -1;
         var window = Stopwatch.StartNew();
         var windowEnd = TimeSpan.MaxValue;
-        long acceptedAtStart = 0;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long acceptedAtStart = 0, allocatedAtStart = 0;
+        var gcPauseAtStart = TimeSpan.Zero;
         async Task Worker()
         {
             long i;
@@ -137,9 +139,10 @@ public static class Scenarios
                 if (i == nodes)
                 {
                     acceptedAtStart = fleet.Accepted;
+                    allocatedAtStart = GC.GetTotalAllocatedBytes();
+                    gcPauseAtStart = GC.GetTotalPauseDuration();
                     window.Restart();
                     windowEnd = o.Duration;
-                    started.TrySetResult();
                 }
                 var now = DateTimeOffset.UtcNow;
                 var node = $"n{i % nodes:D7}";
@@ -155,8 +158,10 @@ public static class Scenarios
         var pushed = fleet.Accepted - acceptedAtStart;
         var rate = pushed / elapsed;
         log($"{(fetch ? "raw-fetch" : "raw")}: {pushed} pushes in {elapsed:0.0} s after a warm-up pass of {nodes}");
+        var allocatedKb = (GC.GetTotalAllocatedBytes() - allocatedAtStart) / 1024.0 / Math.Max(1, pushed);
+        var gcPause = (GC.GetTotalPauseDuration() - gcPauseAtStart).TotalSeconds / elapsed * 100;
         return fetch
-            ? new ScenarioResult("raw-fetch", o.Nodes, RawFetchPushesPerSecond: rate)
-            : new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate);
+            ? new ScenarioResult("raw-fetch", o.Nodes, RawFetchPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb)
+            : new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb);
     }
 }

@@ -33,8 +33,16 @@ public sealed class NodeDeliveryActor : ReceiveActor
         });
     }
 
-    public static Props Props(DeliveryJob job, DeliveryServices services) =>
-        Akka.Actor.Props.Create(() => new NodeDeliveryActor(job, services));
+    /// <summary>Props through a producer that calls the constructor: one of these is created per delivery attempt,
+    /// and the expression form (<c>Props.Create(() => new …)</c>) evaluates its expression tree every time.</summary>
+    public static Props Props(DeliveryJob job, DeliveryServices services) => Akka.Actor.Props.CreateBy(new Producer(job, services));
+
+    private sealed class Producer(DeliveryJob job, DeliveryServices services) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(NodeDeliveryActor);
+        public ActorBase Produce() => new NodeDeliveryActor(job, services);
+        public void Release(ActorBase actor) { }
+    }
 
     protected override void PreStart()
     {
