@@ -30,6 +30,33 @@ public class ServiceStateTests
     }
 
     [Fact]
+    public void A_started_distribution_takes_a_fresh_generation_and_counts_the_partitions_it_reaches()
+    {
+        var s = Registered();
+        s.Apply(new NodeMapDistributionStarted(2, 8, T0));
+        Assert.Equal(8, s.PartitionCount); // a deletion now retires all eight, even if this map never completes
+        Assert.Equal(2, s.DistributionGeneration);
+        Assert.Equal(1, s.MapGeneration);   // not applied yet
+        s.Apply(new NodeMapDistributionStarted(3, 8, T0)); // interrupted and restarted: never the same number twice
+        s.Apply(new NodeMapApplied(3, "e3", 100, 8, T0));
+        Assert.Equal(3, s.MapGeneration);
+        Assert.Equal(3, s.DistributionGeneration);
+    }
+
+    [Fact]
+    public void A_deleted_service_is_fully_retired_once_its_partitions_acknowledged()
+    {
+        var s = Registered();
+        s.Apply(new ServiceDeleted(T0));
+        Assert.False(s.IsFullyRetired);
+        s.Apply(new PartitionsRetired(s.ConfigVersion, T0));
+        Assert.True(s.IsFullyRetired);
+        s.Apply(new ServiceRegistered(Key, Spec, "again", T0));
+        Assert.False(s.IsFullyRetired);
+        Assert.True(new ServiceState(Key).IsFullyRetired); // never registered: nothing to retire
+    }
+
+    [Fact]
     public void The_partition_count_never_shrinks()
     {
         var s = Registered();
@@ -105,6 +132,9 @@ public class ServiceStateTests
     {
         var s = Registered();
         s.Apply(new DeliverySecretRotated("new", "secret", T0.AddMinutes(10)));
+        s.Apply(new NodeMapDistributionStarted(5, 2, T0));
+        s.Apply(new ServiceDeleted(T0));
+        s.Apply(new PartitionsRetired(s.ConfigVersion, T0));
         var copy = ServiceState.FromSnapshot(s.ToSnapshot());
         Assert.Equal(s.ToSnapshot().PreviousSecrets, copy.ToSnapshot().PreviousSecrets);
         Assert.Equal(s.ToSnapshot() with { PreviousSecrets = [] }, copy.ToSnapshot() with { PreviousSecrets = [] });

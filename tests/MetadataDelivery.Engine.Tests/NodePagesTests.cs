@@ -26,6 +26,13 @@ public class NodePagesTests
     }
 
     [Fact]
+    public void A_node_held_by_two_partitions_while_it_moves_is_listed_once()
+    {
+        var merged = NodePages.Merge([Page(null, "a", "b"), Page(null, "b", "c")], limit: 10);
+        Assert.Equal(["a", "b", "c"], merged.Items.Select(n => n.Node));
+    }
+
+    [Fact]
     public void The_last_page_has_no_cursor()
     {
         var merged = NodePages.Merge([Page(null, "a"), Page(null, "b")], limit: 3);

@@ -72,7 +72,20 @@ public sealed class PartitionTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(afterDelete, fleet.Accepted);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Operator.GetAsync("/v1/admin/sharding/services/acme/big")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.GetAsync("/v1/services/big")).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Operator.GetAsync("/v1/admin/sharding?type=nope")).Status);
+
+        // the name registered again: its retired partitions come back with the new configuration and nodes
+        WriteMap(Enumerable.Range(200, 20));
+        (status, body, _) = await tenant.PostAsync("/v1/services",
+            new { name = "big", nodeMap = new Uri(map).AbsoluteUri, metadata = new { source = "builtin:ca", ttl = "PT1H" } });
+        Assert.True(status == HttpStatusCode.Created, body?.ToJsonString());
+        secrets = [body!["deliverySecret"]!.GetValue<string>()];
+        await Eventually.TrueAsync(() => Task.FromResult(Enumerable.Range(200, 20).All(i => fleet.AcceptedFor("acme", "big", $"n{i:D3}") >= 1)),
+            TimeSpan.FromSeconds(30), "the re-registered service's 20 nodes delivered");
+        await Eventually.TrueAsync(async () => (await tenant.GetOkAsync("/v1/services/big"))["nodes"]!["delivered"]!.GetValue<int>() == 20,
+            TimeSpan.FromSeconds(10), "counts of the new incarnation only");
+        Assert.Equal(Enumerable.Range(200, 20).Select(i => $"n{i:D3}"), await AllNodesAsync(tenant, "big", pageSize: 6));
     }
 
     private static async Task<List<string>> AllNodesAsync(ApiClient tenant, string service, int pageSize)

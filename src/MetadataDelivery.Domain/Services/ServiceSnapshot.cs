@@ -12,4 +12,6 @@ public sealed record ServiceSnapshot(
     NodeMapStatus MapStatus,
     long ConfigVersion,
     long MapGeneration,
-    int PartitionCount) : IMdsSerializable;
+    int PartitionCount,
+    long DistributionGeneration,
+    long RetiredConfigVersion) : IMdsSerializable;

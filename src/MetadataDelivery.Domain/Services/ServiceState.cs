@@ -20,8 +20,16 @@ public sealed class ServiceState
     public long ConfigVersion { get; private set; }
     /// <summary>The last node map all partitions applied; never reset, for the same reason.</summary>
     public long MapGeneration { get; private set; }
-    /// <summary>How many partitions hold this service's nodes (only grows; kept after deletion so they can be retired).</summary>
+    /// <summary>The last distribution started (applied or not): the next one takes the number after it.</summary>
+    public long DistributionGeneration { get; private set; }
+    /// <summary>How many partitions hold this service's nodes, counting those a distribution in progress is adding
+    /// (only grows; kept after deletion so that all of them can be retired).</summary>
     public int PartitionCount { get; private set; }
+    /// <summary>The configuration version whose retirement every partition acknowledged (after a deletion).</summary>
+    public long RetiredConfigVersion { get; private set; }
+
+    /// <summary>Deleted, and every partition knows it.</summary>
+    public bool IsFullyRetired => !IsRegistered && (PartitionCount == 0 || RetiredConfigVersion == ConfigVersion);
 
     public bool IsRegistered => Spec is not null;
 
@@ -57,10 +65,18 @@ public sealed class ServiceState
                 Secret = s.Secret;
                 ConfigVersion++;
                 break;
+            case NodeMapDistributionStarted d:
+                DistributionGeneration = Math.Max(DistributionGeneration, d.Generation);
+                PartitionCount = Math.Max(PartitionCount, d.Partitions);
+                break;
             case NodeMapApplied m:
                 MapStatus = new NodeMapStatus(m.ETag, m.At, m.NodeCount, null, null);
                 MapGeneration = Math.Max(MapGeneration, m.Generation);
+                DistributionGeneration = Math.Max(DistributionGeneration, m.Generation);
                 PartitionCount = Math.Max(PartitionCount, m.Partitions);
+                break;
+            case PartitionsRetired r:
+                RetiredConfigVersion = Math.Max(RetiredConfigVersion, r.ConfigVersion);
                 break;
             case NodeMapRejected rej:
                 MapStatus = MapStatus with { LastError = rej.Error, LastErrorAt = rej.At };
@@ -73,7 +89,8 @@ public sealed class ServiceState
     public static readonly TimeSpan DeliverySecretGrace = TimeSpan.FromMinutes(10);
 
     public ServiceSnapshot ToSnapshot() =>
-        new(Key, Spec, Secret, PreviousSecrets.ToList(), RegisteredAt, MapStatus, ConfigVersion, MapGeneration, PartitionCount);
+        new(Key, Spec, Secret, PreviousSecrets.ToList(), RegisteredAt, MapStatus, ConfigVersion, MapGeneration, PartitionCount,
+            DistributionGeneration, RetiredConfigVersion);
 
     public static ServiceState FromSnapshot(ServiceSnapshot s)
     {
@@ -81,6 +98,7 @@ public sealed class ServiceState
         {
             Spec = s.Spec, Secret = s.Secret, RegisteredAt = s.RegisteredAt, MapStatus = s.MapStatus,
             ConfigVersion = s.ConfigVersion, MapGeneration = s.MapGeneration, PartitionCount = s.PartitionCount,
+            DistributionGeneration = s.DistributionGeneration, RetiredConfigVersion = s.RetiredConfigVersion,
         };
         state.PreviousSecrets.AddRange(s.PreviousSecrets);
         return state;

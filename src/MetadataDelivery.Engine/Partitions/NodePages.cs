@@ -16,6 +16,8 @@ public static class NodePages
             more |= page.NextCursor is not null;
         }
         all.Sort((a, b) => string.CompareOrdinal(a.Node, b.Node));
+        // While a growing service moves nodes, one may briefly sit in its old and its new partition: list it once.
+        all = all.Where((n, i) => i == 0 || all[i - 1].Node != n.Node).ToList();
         more |= all.Count > limit;
         if (all.Count > limit) all.RemoveRange(limit, all.Count - limit);
         return new NodeList(all, more && all.Count > 0 ? all[^1].Node : null);

@@ -10,10 +10,18 @@ public sealed partial class NodePartitionActor
     {
         Command<ConfigurePartition>(cmd =>
         {
+            if (_passivating) return; // stopping: the ServiceActor resends, which starts this entity again
             var replyTo = Sender;
-            if (cmd.Version <= _state.ConfigVersion) { replyTo.Tell(ConfigAck()); return; } // a resend, or a late copy
+            RememberService(replyTo);
+            if (cmd.Version <= _state.ConfigVersion) // a resend, or a late copy
+            {
+                replyTo.Tell(ConfigAck());
+                if (_state.IsRetired) Passivate();
+                return;
+            }
             var wasActive = _state.IsActive;
             var sourceChanged = _state.Spec?.Metadata != cmd.Spec?.Metadata;
+            FlushOutcomesNow(); // outcomes recorded under the old configuration are journaled before it changes
             Persist(new PartitionConfigured(cmd.Version, cmd.Spec, cmd.Secret, cmd.PreviousSecrets, Now), e =>
             {
                 if (e.Spec is null)
@@ -27,6 +35,7 @@ public sealed partial class NodePartitionActor
                 }
                 _state.Apply(e);
                 Persisted();
+                Context.SetReceiveTimeout(null);
                 // Items fetched under the old source or lifetime must not be pushed; the new refresh interval
                 // and lifetime take effect in the schedules now, not at each node's next ack.
                 if (sourceChanged) _cachedItems.Clear();

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
 
 namespace MetadataDelivery.Engine.Partitions;
 
@@ -37,9 +38,13 @@ public sealed partial class NodePartitionActor
 
     private void OnSliceChunk(AssignNodeSlice chunk)
     {
-        if (_state.IsRetired) return; // a late copy from before the service was deleted
-        if (chunk.Generation < _state.SliceGeneration) { Sender.Tell(SliceAck()); return; }
-        if (_incoming is { } current && current.Generation > chunk.Generation) return; // superseded
+        if (_passivating || _state.IsRetired) return; // stopping (the ServiceActor resends), or a late copy from before a deletion
+        RememberService(Sender);
+        // Generations are unique per distribution: an older one is superseded (its ServiceActor waits only for the
+        // newest), an equal one is a resend of the slice applied last.
+        if (chunk.Generation < _state.SliceGeneration) return;
+        if (chunk.Generation == _state.SliceGeneration) { Sender.Tell(SliceAck()); return; }
+        if (_incoming is { } current && current.Generation > chunk.Generation) return;
         if (_incoming is null || _incoming.Distribution != chunk.Distribution) _incoming = new IncomingSlice(chunk.Generation, chunk.Distribution, chunk.Chunks);
         _incoming.Add(chunk.Chunk, chunk.Nodes);
         if (!_incoming.IsComplete) return;
@@ -49,12 +54,8 @@ public sealed partial class NodePartitionActor
         var replyTo = Sender;
         var nodes = slice.Nodes();
         var diff = NodeMapDiff.Compute(_state.Nodes.Keys, id => _state.Nodes.TryGetValue(id, out var r) ? r.Address : null, nodes);
-        if (diff.IsEmpty && slice.Generation == _state.SliceGeneration && chunk.Partitions == _state.PartitionCount)
-        {
-            replyTo.Tell(SliceAck());
-            return;
-        }
         var now = Now;
+        FlushOutcomesNow(); // outcomes recorded before this slice must not be journaled after it
         Persist(new NodeSliceApplied(slice.Generation, chunk.Partitions, diff.Added, diff.Removed, diff.Readdressed, now), e =>
         {
             _state.Apply(e);
@@ -80,17 +81,22 @@ public sealed partial class NodePartitionActor
             _schedule.Set(n.Id, now);
             _expiries.Set(n.Id, _state.Nodes[n.Id].Deadline(Ttl));
         }
-        // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal.
+        // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal
+        // (an attempt running against the old address is abandoned; its late report is stale).
         foreach (var n in e.Readdressed)
         {
             _cachedItems.Remove(n.Id);
-            if (!_inFlight.ContainsKey(n.Id)) _schedule.Set(n.Id, now);
+            if (_inFlight.Remove(n.Id, out var running)) { Context.Unwatch(running.Child); Context.Stop(running.Child); }
+            Unschedule(n.Id);
+            _schedule.Set(n.Id, now);
         }
-        if (e.Removed.Count > 0)
+        // The pull envelopes of nodes that left the map go; those of nodes that moved to a new partition (the
+        // service grew) stay, since their new partition may already have stored a fresh one.
+        var left = e.Removed.Where(id => NodePartitioning.PartitionOf(id, e.Partitions) == _state.Key.Index).ToList();
+        if (left.Count > 0)
         {
             var key = Key;
-            var removed = e.Removed;
-            Task.Run(() => _services.Envelopes.DeleteNodesAsync(key, removed)).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
+            Task.Run(() => _services.Envelopes.DeleteNodesAsync(key, left)).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
         }
         if (e.Added.Count + e.Removed.Count + e.Readdressed.Count > 0)
             _log.Info("node slice of {0} applied: +{1} -{2} ~{3} → {4} nodes", _state.Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);

@@ -22,12 +22,15 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
     private sealed record ReportCounts { public static readonly ReportCounts Instance = new(); }
 
     private static readonly TimeSpan CountsReportInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetiredIdleTime = TimeSpan.FromSeconds(5);
 
     private readonly DeliveryServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PartitionState _state;
     private int _eventsSinceSnapshot;
     private NodeCounts? _reportedCounts;
+    private bool _passivating;
+    private IActorRef? _service; // the ServiceActor that last configured or assigned this partition
 
     public ITimerScheduler Timers { get; set; } = null!;
     public override string PersistenceId { get; }
@@ -54,6 +57,11 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
         RegisterQueryHandlers();
 
         Command<ReportCounts>(_ => ReportCountsIfChanged());
+        Command<ReceiveTimeout>(_ =>
+        {
+            Context.SetReceiveTimeout(null);
+            if (_state.IsRetired) Passivate();
+        });
         Command<SaveSnapshotSuccess>(ok =>
         {
             DeleteMessages(ok.Metadata.SequenceNr);
@@ -77,7 +85,9 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
 
     private void OnRecovered()
     {
-        if (_state.IsRetired) { Passivate(); return; }
+        // A retired partition woken by a message stops once idle. Not at once: the waking message may be the
+        // configuration of the name registered again, which brings it back.
+        if (_state.IsRetired) { Context.SetReceiveTimeout(RetiredIdleTime); return; }
         if (!_state.IsActive) return;
         _log.Info("partition {0} recovered with {1} nodes", _state.Key, _state.Nodes.Count);
         StartRunning();
@@ -126,11 +136,23 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
         _services.Metrics.PublishNodeCounts(_state.Key, counts);
         if (counts == _reportedCounts) return;
         _reportedCounts = counts;
-        _services.ServiceRegion().Tell(new PartitionCountsChanged(Key, _state.Key.Index, counts));
+        // Straight to the ServiceActor when known, the same way as the acknowledgements (which also carry counts),
+        // so a report cannot overtake a newer acknowledgement; through the region otherwise.
+        (_service ?? _services.ServiceRegion()).Tell(new PartitionCountsChanged(Key, _state.Key.Index, counts));
     }
 
-    /// <summary>Asks the shard to stop this entity with the hand-off message, which waits for pending writes.</summary>
-    private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
+    private void RememberService(IActorRef sender)
+    {
+        if (!sender.IsNobody() && !Equals(sender, Context.System.DeadLetters)) _service = sender;
+    }
+
+    /// <summary>Asks the shard to stop this entity with the hand-off message, which waits for pending writes. From
+    /// then on configuration and slices are ignored: an acknowledgement now would be forgotten with the entity.</summary>
+    private void Passivate()
+    {
+        _passivating = true;
+        Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
+    }
 
     private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
 

@@ -19,6 +19,8 @@ public static class MdsManifests
         ["e.sec"] = typeof(DeliverySecretRotated),
         ["e.mapd"] = typeof(NodeMapApplied), // "e.map" was the whole diff, before node partitions
         ["e.maprej"] = typeof(NodeMapRejected),
+        ["e.mapdist"] = typeof(NodeMapDistributionStarted),
+        ["e.pretired"] = typeof(PartitionsRetired),
         ["e.out"] = typeof(DeliveryOutcomesRecorded),
         ["s.svc2"] = typeof(ServiceSnapshot), // "s.svc" held the nodes, before node partitions
         ["e.pcfg"] = typeof(PartitionConfigured),

@@ -20,6 +20,7 @@ public sealed partial class ServiceActor
         {
             if (_state.IsRegistered) { Sender.Tell(new ServiceAlreadyExists(cmd.Key)); return; }
             var replyTo = Sender;
+            _passivateWhenRetired = false; // a deletion's pending passivation must not stop the new registration
             Persist(new ServiceRegistered(cmd.Key, cmd.Spec, NewSecret(), Now), e =>
             {
                 _state.Apply(e);

@@ -107,12 +107,22 @@ public sealed partial class ServiceActor
     private void Distribute(IReadOnlyList<NodeEntry> nodes, string? etag)
     {
         var partitions = NodePartitioning.CountFor(nodes.Count, _services.Options.Delivery.NodesPerPartition, _state.PartitionCount);
-        _distribution = new SliceDistribution(_state.MapGeneration + 1, etag, nodes.Count, partitions, NodePartitioning.Split(nodes, partitions));
-        if (partitions > _state.PartitionCount)
-            _log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, _state.PartitionCount, partitions, nodes.Count);
-        SendConfiguration(); // new partitions need the configuration before their nodes
-        for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
-        ArmResend();
+        var slices = NodePartitioning.Split(nodes, partitions);
+        // Journaled first: a fresh generation (late chunks or acks of an interrupted distribution can never pass
+        // for this one) and the partitions it will reach (so a deletion midway retires new ones too).
+        Persist(new NodeMapDistributionStarted(_state.DistributionGeneration + 1, partitions, Now), e =>
+        {
+            var before = _state.PartitionCount;
+            _state.Apply(e);
+            Persisted();
+            if (!_state.IsRegistered) { SyncFinished(); return; } // deleted meanwhile
+            if (partitions > before)
+                _log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, before, partitions, nodes.Count);
+            _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, slices);
+            SendConfiguration(); // new partitions need the configuration before their nodes
+            for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
+            ArmResend();
+        });
     }
 
     private void SendSlice(SliceDistribution d, int partition)
@@ -135,7 +145,7 @@ public sealed partial class ServiceActor
 
     private void OnSliceAcked(NodeSliceAcked ack)
     {
-        if (_distribution is not { } d || ack.Generation < d.Generation || !d.Pending.Remove(ack.Index) || d.Pending.Count > 0) return;
+        if (_distribution is not { } d || ack.Generation != d.Generation || !d.Pending.Remove(ack.Index) || d.Pending.Count > 0) return;
         Persist(new NodeMapApplied(d.Generation, d.ETag, d.NodeCount, d.Partitions, Now), e =>
         {
             _distribution = null;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Partitions;
 using MetadataDelivery.Domain.Services;
@@ -24,9 +25,8 @@ public sealed partial class ServiceActor
 
     private IActorRef Partitions => _partitions ??= _services.PartitionRegion();
 
-    /// <summary>Partitions that hold (or are about to hold) nodes: more than the journaled count while a
-    /// node map that needs more partitions is being distributed.</summary>
-    private int ActivePartitions => Math.Max(_state.PartitionCount, _distribution?.Partitions ?? 0);
+    /// <summary>Every partition ever contacted (a distribution journals the count it grows to before sending).</summary>
+    private int ActivePartitions => _state.PartitionCount;
 
     private PartitionKey PartitionAt(int index) => new(Key, index);
     private PartitionKey PartitionOfNode(string node) => new(Key, NodePartitioning.PartitionOf(node, _state.PartitionCount));
@@ -38,7 +38,7 @@ public sealed partial class ServiceActor
             Track(ack.Index);
             if (ack.Version > _configAcked[ack.Index]) _configAcked[ack.Index] = ack.Version;
             CountsReported(ack.Index, ack.Counts);
-            if (_passivateWhenRetired && !ConfigurationPending) Passivate();
+            if (!_state.IsRegistered && !ConfigurationPending) OnAllRetired();
         });
         Command<NodeSliceAcked>(ack =>
         {
@@ -96,9 +96,25 @@ public sealed partial class ServiceActor
     /// <summary>Stops this entity once every partition knows the service is gone; until then it keeps telling them.</summary>
     private void PassivateOnceRetired()
     {
-        if (!ConfigurationPending) { Passivate(); return; }
+        if (_state.IsFullyRetired || !ConfigurationPending) { OnAllRetired(force: true); return; }
         _passivateWhenRetired = true;
         SendConfiguration();
+    }
+
+    /// <summary>Journals that the partitions are retired (so later reads of the deleted name do not wake them all
+    /// again), then passivates if asked to.</summary>
+    private void OnAllRetired(bool force = false)
+    {
+        if (!force && !_passivateWhenRetired) return;
+        _passivateWhenRetired = false;
+        if (_state.IsFullyRetired) { Passivate(); return; }
+        var version = _state.ConfigVersion;
+        Persist(new PartitionsRetired(version, Now), e =>
+        {
+            _state.Apply(e);
+            Persisted();
+            if (!_state.IsRegistered) Passivate(); // unless the name was registered again meanwhile
+        });
     }
 
     private void CountsReported(int index, NodeCounts counts)

@@ -62,8 +62,9 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.IsRegistered)
         {
-            // Deleted: make sure every partition heard it (the retirement may not have reached them all).
-            if (_state.PartitionCount > 0) PassivateOnceRetired();
+            // Deleted: make sure every partition heard it (the retirement may not have reached them all);
+            // once journaled as retired, a recovery (a read of the deleted name) leaves the partitions alone.
+            if (_state.PartitionCount > 0 && !_state.IsFullyRetired) PassivateOnceRetired();
             return;
         }
         _log.Info("service {0} recovered ({1} nodes in {2} partitions)", Key, _state.MapStatus.NodeCount, _state.PartitionCount);
