@@ -45,11 +45,17 @@ public sealed class PartitionTests(ITestOutputHelper output)
         Assert.Equal(before + 1, fleet.AcceptedFor("acme", "big", "n017"));
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.GetAsync("/v1/services/big/nodes/n999")).Status);
 
-        // growth past 8 × 8: 16 partitions; about half of each partition's nodes move to its new sibling
+        // growth past 8 × 8: 16 partitions; about half of each partition's nodes move to its new sibling, which
+        // takes over their delivery state: a node holding a valid item is not pushed again because it moved
+        var pushesBeforeGrowth = Enumerable.Range(0, 40).ToDictionary(i => i, i => fleet.AcceptedFor("acme", "big", $"n{i:D3}"));
         WriteMap(Enumerable.Range(0, 100));
         await Eventually.TrueAsync(async () => (await tenant.GetOkAsync("/v1/services/big"))["nodeMap"]!["nodeCount"]!.GetValue<int>() == 100,
             TimeSpan.FromSeconds(20), "the grown map applied");
         await Eventually.TrueAsync(() => Task.FromResult(fleet.Held.Count == 100), TimeSpan.FromSeconds(30), "all 100 nodes delivered");
+        await Task.Delay(TimeSpan.FromSeconds(6)); // past the new partitions' wait for the hand-over (5 s)
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Equal(pushesBeforeGrowth[i], fleet.AcceptedFor("acme", "big", $"n{i:D3}")));
+        var moved = await tenant.GetOkAsync("/v1/services/big/nodes/n003");
+        Assert.Equal("delivered", moved["state"]!.GetValue<string>());
         placement = await host.Operator.GetOkAsync("/v1/admin/sharding/services/acme/big");
         Assert.Equal(16, placement["partitions"]!.AsArray().Count);
         Assert.Equal(100, placement["partitions"]!.AsArray().Sum(p => p!["nodes"]!.GetValue<int>())); // no node in two partitions

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
+using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Events;
+using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.NodeMaps;
 using MetadataDelivery.Domain.Partitions;
 
@@ -30,10 +32,15 @@ public sealed partial class NodePartitionActor
     }
 
     private IncomingSlice? _incoming;
+    /// <summary>Delivery state handed over for nodes this partition does not hold yet (the hand-over overtook the slice).</summary>
+    private readonly Dictionary<string, HandedOverNode> _handedOver = new(StringComparer.Ordinal);
+
+    private const int HandOverChunkSize = 1000;
 
     private void RegisterSliceHandlers()
     {
         Command<AssignNodeSlice>(OnSliceChunk);
+        Command<HandOverNodes>(OnHandOver);
     }
 
     private void OnSliceChunk(AssignNodeSlice chunk)
@@ -56,17 +63,20 @@ public sealed partial class NodePartitionActor
         var diff = NodeMapDiff.Compute(_state.Nodes.Keys, id => _state.Nodes.TryGetValue(id, out var r) ? r.Address : null, nodes);
         var now = Now;
         FlushOutcomesNow(); // outcomes recorded before this slice must not be journaled after it
+        var isNew = _state.Key.Index >= chunk.PreviousPartitions && chunk.Partitions > chunk.PreviousPartitions;
         Persist(new NodeSliceApplied(slice.Generation, chunk.Partitions, diff.Added, diff.Removed, diff.Readdressed, now), e =>
         {
+            var moving = MovingNodes(e);
             _state.Apply(e);
             Persisted();
-            if (_state.IsActive) ScheduleSliceChanges(e, now);
+            if (_state.IsActive) ScheduleSliceChanges(e, now, isNew);
+            HandOver(moving);
             CountsMayHaveChanged();
             replyTo.Tell(SliceAck());
         });
     }
 
-    private void ScheduleSliceChanges(NodeSliceApplied e, DateTimeOffset now)
+    private void ScheduleSliceChanges(NodeSliceApplied e, DateTimeOffset now, bool isNewPartition)
     {
         foreach (var id in e.Removed)
         {
@@ -76,11 +86,16 @@ public sealed partial class NodePartitionActor
             _waiters.Remove(id);
             if (_inFlight.Remove(id, out var flight)) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
         }
+        // In a partition the service just added, the nodes moved in from older partitions, whose hand-over of their
+        // delivery state is on its way: first attempts wait a moment for it (never long: ≤ 5 s, ≤ 5 % of the lifetime).
+        var firstAttempt = isNewPartition ? now + TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, Ttl.Ticks / 20)) : now;
         foreach (var n in e.Added)
         {
-            _schedule.Set(n.Id, now);
+            if (_handedOver.Remove(n.Id, out var handed) && TryAdopt(n.Id, handed, now)) continue;
+            _schedule.Set(n.Id, firstAttempt);
             _expiries.Set(n.Id, _state.Nodes[n.Id].Deadline(Ttl));
         }
+        _handedOver.Clear(); // for nodes this slice does not hold: the map changed again meanwhile
         // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal
         // (an attempt running against the old address is abandoned; its late report is stale).
         foreach (var n in e.Readdressed)
@@ -101,6 +116,59 @@ public sealed partial class NodePartitionActor
         if (e.Added.Count + e.Removed.Count + e.Readdressed.Count > 0)
             _log.Info("node slice of {0} applied: +{1} -{2} ~{3} → {4} nodes", _state.Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);
         RunDue();
+    }
+
+    /// <summary>The nodes this slice removes because they now belong to another partition (the service grew),
+    /// with their delivery state: captured before the slice is applied, handed over after.</summary>
+    private List<(int Target, HandedOverNode Node)> MovingNodes(NodeSliceApplied e)
+    {
+        var moving = new List<(int, HandedOverNode)>();
+        foreach (var id in e.Removed)
+        {
+            var target = NodePartitioning.PartitionOf(id, e.Partitions);
+            if (target == _state.Key.Index || !_state.Nodes.TryGetValue(id, out var rec)) continue;
+            moving.Add((target, new HandedOverNode(rec.Address,
+                new DeliveryOutcome(id, rec.State, rec.Version, rec.IssuedAt, rec.DeliveredAt, rec.ExpiresAt, rec.NextAttemptAt, rec.Attempts, rec.LastError))));
+        }
+        return moving;
+    }
+
+    private void HandOver(List<(int Target, HandedOverNode Node)> moving)
+    {
+        if (moving.Count == 0) return;
+        var partitions = _services.PartitionRegion();
+        foreach (var group in moving.GroupBy(m => m.Target))
+            foreach (var chunk in group.Select(m => m.Node).Chunk(HandOverChunkSize))
+                partitions.Tell(new HandOverNodes(new PartitionKey(Key, group.Key), chunk));
+        _log.Info("partition {0} handed over {1} nodes to the partitions they moved to", _state.Key, moving.Count);
+    }
+
+    private void OnHandOver(HandOverNodes handOver)
+    {
+        if (_passivating || _state.IsRetired) return;
+        var now = Now;
+        var adopted = 0;
+        foreach (var node in handOver.Nodes)
+        {
+            if (_state.Nodes.ContainsKey(node.State.Node)) { if (TryAdopt(node.State.Node, node, now)) adopted++; }
+            else _handedOver[node.State.Node] = node; // the slice that adds it has not arrived yet
+        }
+        if (adopted > 0) { RunDue(); CountsMayHaveChanged(); }
+    }
+
+    /// <summary>Takes over a moved node's delivery state, unless this partition already started on the node itself
+    /// or the node moved to a new address as well (then it needs a delivery there anyway).</summary>
+    private bool TryAdopt(string id, HandedOverNode handed, DateTimeOffset now)
+    {
+        if (!_state.IsActive || !_state.Nodes.TryGetValue(id, out var rec) || _inFlight.ContainsKey(id)
+            || rec.Attempts > 0 || rec.DeliveredAt is not null || rec.Address != handed.Address)
+            return false;
+        Record(handed.State);
+        Unschedule(id);
+        _schedule.Set(id, handed.State.NextAttemptAt ?? now);
+        if (rec.State == NodeState.Expired) _expiries.Remove(id);
+        else _expiries.Set(id, rec.Deadline(Ttl));
+        return true;
     }
 
     private NodeSliceAcked SliceAck() => new(Key, _state.Key.Index, _state.SliceGeneration, _state.Counts());

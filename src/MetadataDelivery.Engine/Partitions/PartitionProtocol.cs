@@ -22,7 +22,17 @@ public sealed record ConfigurePartition(PartitionKey Partition, long Version, Se
 
 /// <summary>One chunk of the whole set of nodes this partition must hold as of node map <paramref name="Generation"/>.
 /// The partition applies the slice once it has every chunk of the same <paramref name="Distribution"/>; resending a slice is harmless.</summary>
-public sealed record AssignNodeSlice(PartitionKey Partition, long Generation, string Distribution, int Partitions, int Chunk, int Chunks, IReadOnlyList<NodeEntry> Nodes) : IPartitionCommand;
+/// <remarks>
+/// <paramref name="PreviousPartitions"/> is the count before this distribution: partitions at or above it are new,
+/// and their nodes moved in from older partitions, which hand over their delivery state.</remarks>
+public sealed record AssignNodeSlice(
+    PartitionKey Partition, long Generation, string Distribution, int Partitions, int PreviousPartitions, int Chunk, int Chunks,
+    IReadOnlyList<NodeEntry> Nodes) : IPartitionCommand;
+
+/// <summary>From a partition to the new partition its nodes moved to when the service grew: their delivery state,
+/// so that a node holding a valid item is renewed on schedule instead of being delivered again at once.</summary>
+public sealed record HandOverNodes(PartitionKey Partition, IReadOnlyList<HandedOverNode> Nodes) : IPartitionCommand;
+public sealed record HandedOverNode(string Address, DeliveryOutcome State);
 
 public sealed record GetPartitionNode(PartitionKey Partition, string Node) : IPartitionCommand;
 public sealed record ListPartitionNodes(PartitionKey Partition, NodeState? State, int Limit, string? Cursor) : IPartitionCommand;

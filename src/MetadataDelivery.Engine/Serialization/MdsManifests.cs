@@ -45,6 +45,7 @@ public static class MdsManifests
         ["c.pcfgack"] = typeof(PartitionConfigAcked),
         ["c.sliceack"] = typeof(NodeSliceAcked),
         ["c.pcounts"] = typeof(PartitionCountsChanged),
+        ["c.handover"] = typeof(HandOverNodes),
         ["c.ploc"] = typeof(LocatePartition),
         ["c.plocs"] = typeof(LocatePartitions),
         // replies

@@ -16,8 +16,9 @@ public sealed partial class ServiceActor
     private sealed record NodeMapFetched(NodeMapFetch Fetch, string Location);
 
     /// <summary>A node map on its way to the partitions. Slices are kept until acknowledged, to resend them.</summary>
-    private sealed class SliceDistribution(long generation, string? etag, int nodeCount, int partitions, List<NodeEntry>[] slices)
+    private sealed class SliceDistribution(long generation, string? etag, int nodeCount, int partitions, int previousPartitions, List<NodeEntry>[] slices)
     {
+        public int PreviousPartitions { get; } = previousPartitions;
         public long Generation { get; } = generation;
         public string? ETag { get; } = etag;
         public int NodeCount { get; } = nodeCount;
@@ -118,7 +119,7 @@ public sealed partial class ServiceActor
             if (!_state.IsRegistered) { SyncFinished(); return; } // deleted meanwhile
             if (partitions > before)
                 _log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, before, partitions, nodes.Count);
-            _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, slices);
+            _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, before, slices);
             SendConfiguration(); // new partitions need the configuration before their nodes
             for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
             ArmResend();
@@ -133,7 +134,7 @@ public sealed partial class ServiceActor
         {
             var start = c * SliceChunkSize;
             var nodes = slice.GetRange(start, Math.Min(SliceChunkSize, slice.Count - start));
-            Partitions.Tell(new AssignNodeSlice(PartitionAt(partition), d.Generation, d.Id, d.Partitions, c, chunks, nodes), Self);
+            Partitions.Tell(new AssignNodeSlice(PartitionAt(partition), d.Generation, d.Id, d.Partitions, d.PreviousPartitions, c, chunks, nodes), Self);
         }
     }
 
