@@ -62,7 +62,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
             {
                 name, nodeMap = new Uri(map).AbsoluteUri,
                 metadata = new { source = Issuer.Template, ttl = System.Xml.XmlConvert.ToString(o.Ttl), renewAt = o.RenewAt },
-                delivery = new { maxConcurrency = 1024 },
+                delivery = new { maxConcurrency = o.MaxConcurrency },
             });
             var body = await response.Content.ReadFromJsonAsync<JsonObject>();
             if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {name}: {(int)response.StatusCode} {body}");

@@ -17,12 +17,14 @@ public sealed record BenchOptions
     public int ForceSamples { get; init; } = 50;
     public int MaxInFlight { get; init; } = 512;
     public int MaxPushesPerSecond { get; init; } = 5000;
+    /// <summary>Each service's maxConcurrency (attempts in flight).</summary>
+    public int MaxConcurrency { get; init; } = 256;
     public string? JsonPath { get; init; }
 
     public const string Usage = """
         usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
-               [--max-in-flight 512] [--max-pushes 5000] [--json PATH]
+               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--json PATH]
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -43,6 +45,7 @@ public sealed record BenchOptions
                 "--force-samples" => o with { ForceSamples = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-in-flight" => o with { MaxInFlight = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-pushes" => o with { MaxPushesPerSecond = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--max-concurrency" => o with { MaxConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--json" => o with { JsonPath = Next() },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

@@ -49,8 +49,11 @@ public static class Scenarios
         var lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var lateness = env.Fleet.LatenessMs.Skip(latenessStart).ToList();
         var series = Enumerable.Range(0, (int)(lastSecond - firstSecond)).Select(i => env.Fleet.AcceptedPerSecond.GetValueOrDefault(firstSecond + i)).ToList();
+        var rate = (env.Fleet.Accepted - acceptedStart) / elapsed;
+        if (rate >= 0.95 * o.MaxPushesPerSecond)
+            log($"note: {rate:0}/s is at the member's push throttle ({o.MaxPushesPerSecond}/s): this run measured the limit, not the machine; raise --max-pushes to measure capacity");
         return new ScenarioResult(force ? "force" : "steady", o.Nodes,
-            DeliveriesPerSecond: (env.Fleet.Accepted - acceptedStart) / elapsed,
+            DeliveriesPerSecond: rate,
             Expired: env.Fleet.LateArrivals - lateStart + await env.ExpiredNodesAsync(),
             BytesPerNode: (heapAfter - heapBefore) / (double)o.Nodes,
             P50LatenessMs: Percentiles.Of(lateness, 50),

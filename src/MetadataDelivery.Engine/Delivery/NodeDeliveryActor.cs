@@ -59,6 +59,10 @@ public sealed class NodeDeliveryActor : ReceiveActor
     private async Task<DeliveryAttemptFinished> RunAsync(CancellationToken ct)
     {
         var item = _job.Cached;
+        // A slot of the member's attempt budget before the fetch: beyond it, attempts wait here holding nothing
+        // rather than holding fetched payloads in the push queue (see DeliveryOptions.MaxAttemptsInFlight).
+        try { await _services.AttemptSlots.WaitAsync(ct); }
+        catch (OperationCanceledException) { return Finished(AttemptResult.Failed, item, "attempt cancelled"); }
         try
         {
             if (item is null)
@@ -82,6 +86,7 @@ public sealed class NodeDeliveryActor : ReceiveActor
         catch (MetadataFetchException ex) { return Finished(AttemptResult.Failed, null, "fetch: " + ex.Message); }
         catch (OperationCanceledException) { return Finished(AttemptResult.Failed, item, "attempt cancelled"); }
         catch (Exception ex) { return Finished(AttemptResult.Failed, item, $"{ex.GetType().Name}: {ex.Message}"); }
+        finally { _services.AttemptSlots.Release(); }
     }
 
     private DeliveryAttemptFinished Finished(AttemptResult result, MetadataItem? item, string? error) =>

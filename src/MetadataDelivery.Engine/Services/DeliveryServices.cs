@@ -20,4 +20,5 @@ public sealed record DeliveryServices(
     IEnvelopeStore Envelopes,
     ICatalogStore Catalog,
     MdsMetrics Metrics,
-    TimeProvider Time);
+    TimeProvider Time,
+    SemaphoreSlim AttemptSlots);
