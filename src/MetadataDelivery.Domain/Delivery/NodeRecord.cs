@@ -83,7 +83,7 @@ public sealed class NodeRecord(string address, DateTimeOffset addedAt)
     // Upper-case hex would not round-trip to the same string; such versions are kept as given.
     private static bool IsLowerHex(ReadOnlySpan<char> s)
     {
-        foreach (var c in s) if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
+        foreach (var c in s) if (!char.IsAsciiHexDigitLower(c)) return false; // 0-9 and a-f
         return true;
     }
 }

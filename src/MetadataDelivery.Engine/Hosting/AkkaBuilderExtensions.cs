@@ -81,33 +81,25 @@ public static class AkkaBuilderExtensions
     }
 
     /// <summary>Node partitions first: ServiceActors recovering with the service region talk to them at once.</summary>
-    public static AkkaConfigurationBuilder WithNodePartitions(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider)
-    {
-        var extractor = new PartitionMessageExtractor(options.Cluster.Shards);
-        if (!options.Cluster.HasRole(DeliveryRole))
-            return builder.WithShardRegionProxy<PartitionRegion>(PartitionTypeName, DeliveryRole, extractor);
-        var factory = provider.GetRequiredService<DeliveryServicesFactory>();
-        return builder.WithShardRegion<PartitionRegion>(PartitionTypeName,
-            (system, _, _) => entityId => NodePartitionActor.Props(entityId, factory.Create(system)),
-            extractor,
-            new ShardOptions
-            {
-                Role = DeliveryRole,
-                RememberEntities = true,
-                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-                StateStoreMode = StateStoreMode.Persistence,
-                HandOffStopMessage = StopServiceActor.Instance,
-            });
-    }
+    public static AkkaConfigurationBuilder WithNodePartitions(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider) =>
+        builder.WithDeliveryEntities<PartitionRegion>(PartitionTypeName, new PartitionMessageExtractor(options.Cluster.Shards), options, provider,
+            NodePartitionActor.Props);
 
-    public static AkkaConfigurationBuilder WithServiceActors(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider)
+    public static AkkaConfigurationBuilder WithServiceActors(this AkkaConfigurationBuilder builder, MdsOptions options, IServiceProvider provider) =>
+        builder.WithDeliveryEntities<ServiceRegion>(ServiceTypeName, new ServiceMessageExtractor(options.Cluster.Shards), options, provider,
+            ServiceActor.Props);
+
+    /// <summary>A sharded entity type that runs on <c>delivery</c> members, remembered (restarted after a crash or a
+    /// hand-off) and stopped with the hand-off message that flushes its batched writes; members without the role
+    /// reach it through a proxy.</summary>
+    private static AkkaConfigurationBuilder WithDeliveryEntities<TRegion>(this AkkaConfigurationBuilder builder, string typeName,
+        HashCodeMessageExtractor extractor, MdsOptions options, IServiceProvider provider, Func<string, DeliveryServices, Akka.Actor.Props> props)
     {
-        var extractor = new ServiceMessageExtractor(options.Cluster.Shards);
         if (!options.Cluster.HasRole(DeliveryRole))
-            return builder.WithShardRegionProxy<ServiceRegion>(ServiceTypeName, DeliveryRole, extractor);
+            return builder.WithShardRegionProxy<TRegion>(typeName, DeliveryRole, extractor);
         var factory = provider.GetRequiredService<DeliveryServicesFactory>();
-        return builder.WithShardRegion<ServiceRegion>(ServiceTypeName,
-            (system, _, _) => entityId => ServiceActor.Props(entityId, factory.Create(system)),
+        return builder.WithShardRegion<TRegion>(typeName,
+            (system, _, _) => entityId => props(entityId, factory.Create(system)),
             extractor,
             new ShardOptions
             {

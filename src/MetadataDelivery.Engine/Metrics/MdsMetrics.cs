@@ -71,20 +71,10 @@ public sealed class MdsMetrics : IDisposable
     public NodeCounts NodeCountsOf(ServiceKey service)
     {
         var prefix = service.EntityId + "#";
-        return Sum(_nodeCounts.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(kv => kv.Value));
+        return NodeCounts.Sum(_nodeCounts.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(kv => kv.Value));
     }
 
-    public NodeCounts TotalNodeCounts() => Sum(_nodeCounts.Values);
-
-    private static NodeCounts Sum(IEnumerable<NodeCounts> counts)
-    {
-        int total = 0, delivered = 0, pending = 0, retrying = 0, expired = 0;
-        foreach (var c in counts)
-        {
-            total += c.Total; delivered += c.Delivered; pending += c.Pending; retrying += c.Retrying; expired += c.Expired;
-        }
-        return new NodeCounts(total, delivered, pending, retrying, expired);
-    }
+    public NodeCounts TotalNodeCounts() => NodeCounts.Sum(_nodeCounts.Values);
 
     private IEnumerable<Measurement<long>> ObserveNodes()
     {

@@ -126,7 +126,7 @@ public sealed partial class NodePartitionActor
                 _services.Metrics.Acked(done.Elapsed);
                 _schedule.Set(done.Node, refresh is { } r ? Min(acked.NextAttemptAt!.Value, now + r) : acked.NextAttemptAt!.Value);
                 _expiries.Set(done.Node, acked.ExpiresAt!.Value);
-                if (wasExpired) _log.Info("node {0} of {1} is delivered again after expiring", done.Node, Key);
+                if (wasExpired) Log.Info("node {0} of {1} is delivered again after expiring", done.Node, Key);
                 ReplyToWaiters(done.Node, new DeliveryAcked(done.DeliveryId, acked.Version!, now));
                 break;
             case AttemptResult.Unchanged:
@@ -138,7 +138,7 @@ public sealed partial class NodePartitionActor
                 // later (never after the renewal), without counting an attempt or leaving 'delivered'.
                 var retryRefresh = Backoff.NextAttempt(now, 1, rec.NextAttemptAt, Random.Shared);
                 _schedule.Set(done.Node, retryRefresh);
-                _log.Debug("refresh check of {0} of {1} failed: {2}", done.Node, Key, done.Error);
+                Log.Debug("refresh check of {0} of {1} failed: {2}", done.Node, Key, done.Error);
                 break;
             default:
                 var failed = DeliveryDecisions.Failed(done.Node, rec, done.Error ?? "unknown error", now, Ttl, Backoff, Random.Shared);
@@ -148,7 +148,7 @@ public sealed partial class NodePartitionActor
                 _services.Metrics.Failed();
                 _schedule.Set(done.Node, failed.NextAttemptAt!.Value);
                 if (alarm) RaiseExpiredAlarm(done.Node, rec);
-                _log.Debug("delivery to {0} of {1} failed (attempt {2}): {3}", done.Node, Key, failed.Attempts, done.Error);
+                Log.Debug("delivery to {0} of {1} failed (attempt {2}): {3}", done.Node, Key, failed.Attempts, done.Error);
                 break;
         }
         RunDue();
@@ -201,13 +201,13 @@ public sealed partial class NodePartitionActor
         if (now - _alarmWindowStart >= TimeSpan.FromMinutes(1))
         {
             if (_alarmsSuppressed > 0)
-                _log.Error("ALARM: {0} more nodes of service {1} expired undelivered in the last minute (not logged one by one)", _alarmsSuppressed, Key);
+                Log.Error("ALARM: {0} more nodes of service {1} expired undelivered in the last minute (not logged one by one)", _alarmsSuppressed, Key);
             _alarmWindowStart = now;
             _alarmsInWindow = 0;
             _alarmsSuppressed = 0;
         }
         if (++_alarmsInWindow > AlarmsLoggedPerMinute) { _alarmsSuppressed++; return; }
-        _log.Error("ALARM: node {0} of service {1} has no valid metadata: its item expired at {2:O} undelivered (attempts {3}, last error: {4})",
+        Log.Error("ALARM: node {0} of service {1} has no valid metadata: its item expired at {2:O} undelivered (attempts {3}, last error: {4})",
             node, Key, rec.Deadline(Ttl), rec.Attempts, rec.LastError ?? "none");
     }
 

@@ -114,7 +114,7 @@ public sealed partial class NodePartitionActor
             Task.Run(() => _services.Envelopes.DeleteNodesAsync(key, left)).ContinueWith(_ => { }, TaskContinuationOptions.OnlyOnFaulted);
         }
         if (e.Added.Count + e.Removed.Count + e.Readdressed.Count > 0)
-            _log.Info("node slice of {0} applied: +{1} -{2} ~{3} → {4} nodes", _state.Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);
+            Log.Info("node slice of {0} applied: +{1} -{2} ~{3} → {4} nodes", _state.Key, e.Added.Count, e.Removed.Count, e.Readdressed.Count, _state.Nodes.Count);
         RunDue();
     }
 
@@ -140,7 +140,7 @@ public sealed partial class NodePartitionActor
         foreach (var group in moving.GroupBy(m => m.Target))
             foreach (var chunk in group.Select(m => m.Node).Chunk(HandOverChunkSize))
                 partitions.Tell(new HandOverNodes(new PartitionKey(Key, group.Key), chunk));
-        _log.Info("partition {0} handed over {1} nodes to the partitions they moved to", _state.Key, moving.Count);
+        Log.Info("partition {0} handed over {1} nodes to the partitions they moved to", _state.Key, moving.Count);
     }
 
     private void OnHandOver(HandOverNodes handOver)

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using MetadataDelivery.Engine.Persistence;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Partitions;
@@ -15,7 +16,7 @@ namespace MetadataDelivery.Engine.Partitions;
 /// earliest-deadline-first; runs one supervised <see cref="Delivery.NodeDeliveryActor"/> per attempt in
 /// flight; journals outcomes in batches. Partitions are sharded like services, so a big service's work
 /// spreads over the members.</summary>
-public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTimers
+public sealed partial class NodePartitionActor : SnapshottingEntity, IWithTimers
 {
     private sealed record Tick { public static readonly Tick Instance = new(); }
     private sealed record FlushOutcomes { public static readonly FlushOutcomes Instance = new(); }
@@ -25,9 +26,7 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
     private static readonly TimeSpan RetiredIdleTime = TimeSpan.FromSeconds(5);
 
     private readonly DeliveryServices _services;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private PartitionState _state;
-    private int _eventsSinceSnapshot;
     private NodeCounts? _reportedCounts;
     private bool _passivating;
     private IActorRef? _service; // the ServiceActor that last configured or assigned this partition
@@ -38,7 +37,7 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
     private ServiceKey Key => _state.Key.Service;
     private DateTimeOffset Now => _services.Time.GetUtcNow();
 
-    public NodePartitionActor(string entityId, DeliveryServices services)
+    public NodePartitionActor(string entityId, DeliveryServices services) : base(services.Options.Delivery.SnapshotEveryEvents)
     {
         _services = services;
         _state = new PartitionState(PartitionKey.ParseEntityId(entityId));
@@ -62,16 +61,6 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
             Context.SetReceiveTimeout(null);
             if (_state.IsRetired) Passivate();
         });
-        Command<SaveSnapshotSuccess>(ok =>
-        {
-            DeleteMessages(ok.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "snapshot of {0} failed", _state.Key));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "journal cleanup of {0} failed", _state.Key));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "snapshot cleanup of {0} failed", _state.Key));
         Command<StopServiceActor>(_ =>
         {
             // Hand-off or shutdown: journal the outcomes still batched, then stop.
@@ -89,7 +78,7 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
         // configuration of the name registered again, which brings it back.
         if (_state.IsRetired) { Context.SetReceiveTimeout(RetiredIdleTime); return; }
         if (!_state.IsActive) return;
-        _log.Info("partition {0} recovered with {1} nodes", _state.Key, _state.Nodes.Count);
+        Log.Info("partition {0} recovered with {1} nodes", _state.Key, _state.Nodes.Count);
         StartRunning();
     }
 
@@ -116,12 +105,7 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
         _services.Metrics.ForgetPartition(_state.Key);
     }
 
-    private void Persisted()
-    {
-        if (++_eventsSinceSnapshot < _services.Options.Delivery.SnapshotEveryEvents) return;
-        _eventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
-    }
+    protected override object CurrentSnapshot() => _state.ToSnapshot();
 
     /// <summary>Reports this partition's counts to its ServiceActor (and this member's metrics) at most once a second.</summary>
     private void CountsMayHaveChanged()
@@ -154,7 +138,6 @@ public sealed partial class NodePartitionActor : ReceivePersistentActor, IWithTi
         Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
     }
 
-    private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
 
     protected override void PostStop()
     {

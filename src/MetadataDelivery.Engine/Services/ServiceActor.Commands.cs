@@ -25,7 +25,7 @@ public sealed partial class ServiceActor
             {
                 _state.Apply(e);
                 Persisted();
-                _log.Info("service {0} registered (node map {1}, source {2})", Key, e.Spec.NodeMap, e.Spec.Metadata.Source);
+                Log.Info("service {0} registered (node map {1}, source {2})", Key, e.Spec.NodeMap, e.Spec.Metadata.Source);
                 StartRunning(firstSyncDelay: TimeSpan.Zero);
                 UpsertCatalog(replyTo, new ServiceRegisteredReply(View(), e.Secret));
             });
@@ -65,7 +65,7 @@ public sealed partial class ServiceActor
                 _state.Apply(e);
                 Persisted();
                 SendConfiguration(); // retires the partitions
-                _log.Info("service {0} deleted", Key);
+                Log.Info("service {0} deleted", Key);
                 var key = Key;
                 Task.Run(() => Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key)))
                     .ContinueWith(t => t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message)
@@ -74,7 +74,7 @@ public sealed partial class ServiceActor
         }));
         Command<DeletionCleaned>(done =>
         {
-            if (done.Error is not null) _log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
+            if (done.Error is not null) Log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
             done.ReplyTo.Tell(new ServiceDeletedReply(Key));
             if (!_state.IsRegistered) PassivateOnceRetired(); // unless the name was registered again meanwhile
         });

@@ -101,7 +101,7 @@ public sealed partial class ServiceActor
     private void RejectNodeMap(string error, DateTimeOffset now)
     {
         if (error == _state.MapStatus.LastError) return;
-        _log.Warning("node map of {0} rejected; keeping the last good map of {1} nodes: {2}", Key, _state.MapStatus.NodeCount, error);
+        Log.Warning("node map of {0} rejected; keeping the last good map of {1} nodes: {2}", Key, _state.MapStatus.NodeCount, error);
         Persist(new NodeMapRejected(error, now), e => { _state.Apply(e); Persisted(); });
     }
 
@@ -118,7 +118,7 @@ public sealed partial class ServiceActor
             Persisted();
             if (!_state.IsRegistered) { SyncFinished(); return; } // deleted meanwhile
             if (partitions > before)
-                _log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, before, partitions, nodes.Count);
+                Log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, before, partitions, nodes.Count);
             _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, before, slices);
             SendConfiguration(); // new partitions need the configuration before their nodes
             for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
@@ -152,7 +152,7 @@ public sealed partial class ServiceActor
             _distribution = null;
             _state.Apply(e);
             Persisted();
-            _log.Info("node map of {0} applied: {1} nodes in {2} partitions", Key, e.NodeCount, e.Partitions);
+            Log.Info("node map of {0} applied: {1} nodes in {2} partitions", Key, e.NodeCount, e.Partitions);
             SyncFinished();
         });
     }

@@ -21,12 +21,9 @@ public sealed partial class ServiceActor
     private readonly List<NodeCounts?> _partitionCounts = []; // per partition: its last reported counts
     private readonly List<IActorRef> _viewWaiters = [];
     private bool _passivateWhenRetired;
-    private IActorRef? _partitions;
 
-    private IActorRef Partitions => _partitions ??= _services.PartitionRegion();
+    private IActorRef Partitions => _services.PartitionRegion();
 
-    /// <summary>Every partition ever contacted (a distribution journals the count it grows to before sending).</summary>
-    private int ActivePartitions => _state.PartitionCount;
 
     private PartitionKey PartitionAt(int index) => new(Key, index);
     private PartitionKey PartitionOfNode(string node) => new(Key, NodePartitioning.PartitionOf(node, _state.PartitionCount));
@@ -69,7 +66,7 @@ public sealed partial class ServiceActor
     {
         get
         {
-            for (var p = 0; p < ActivePartitions; p++)
+            for (var p = 0; p < _state.PartitionCount; p++)
                 if (p >= _configAcked.Count || _configAcked[p] < _state.ConfigVersion) return true;
             return false;
         }
@@ -79,7 +76,7 @@ public sealed partial class ServiceActor
     /// not acknowledged it, and keeps resending until each has.</summary>
     private void SendConfiguration()
     {
-        var partitions = ActivePartitions;
+        var partitions = _state.PartitionCount;
         Track(partitions - 1);
         var previous = _state.PreviousSecrets.ToList();
         for (var p = 0; p < partitions; p++)
@@ -127,22 +124,13 @@ public sealed partial class ServiceActor
     {
         get
         {
-            for (var p = 0; p < ActivePartitions; p++)
+            for (var p = 0; p < _state.PartitionCount; p++)
                 if (p >= _partitionCounts.Count || _partitionCounts[p] is null) return false;
             return true;
         }
     }
 
-    private NodeCounts SummedCounts()
-    {
-        int total = 0, delivered = 0, pending = 0, retrying = 0, expired = 0;
-        for (var p = 0; p < Math.Min(ActivePartitions, _partitionCounts.Count); p++)
-        {
-            if (_partitionCounts[p] is not { } c) continue;
-            total += c.Total; delivered += c.Delivered; pending += c.Pending; retrying += c.Retrying; expired += c.Expired;
-        }
-        return new NodeCounts(total, delivered, pending, retrying, expired);
-    }
+    private NodeCounts SummedCounts() => NodeCounts.Sum(_partitionCounts.Take(_state.PartitionCount).OfType<NodeCounts>());
 
     /// <summary>Right after a (re)start the partitions have not reported yet: wait briefly for them rather than
     /// answer with counts that are too low.</summary>
@@ -164,28 +152,26 @@ public sealed partial class ServiceActor
 
     private void LocateAllPartitions(IActorRef replyTo)
     {
-        var partitions = Partitions;
         var key = Key;
-        var asks = Enumerable.Range(0, _state.PartitionCount)
-            .Select(p => partitions.Ask<PartitionLocation>(new LocatePartition(PartitionAt(p)), ListTimeout))
-            .ToList();
-        Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
-                ? (object)new PartitionPlacement(key, t.Result)
-                : new ServiceBusy(key, "Not every node partition answered in time; the cluster may be rebalancing. Retry shortly."))
-            .PipeTo(replyTo);
+        AskEveryPartition<PartitionLocation>(p => new LocatePartition(p), locations => new PartitionPlacement(key, locations), replyTo);
     }
 
     /// <summary>A page of nodes across all partitions: each returns its first page after the cursor, merged by node id.</summary>
     private void ListAcrossPartitions(ListNodes cmd, IActorRef replyTo)
     {
         var limit = Math.Clamp(cmd.Limit, 1, 1000);
+        AskEveryPartition<NodeList>(p => new ListPartitionNodes(p, cmd.State, limit, cmd.Cursor), pages => NodePages.Merge(pages, limit), replyTo);
+    }
+
+    /// <summary>Asks every partition at once and answers <paramref name="replyTo"/> with the combined replies, or with
+    /// "busy" when one does not answer in time. The combining runs off the actor, so it must not touch its state.</summary>
+    private void AskEveryPartition<TReply>(Func<PartitionKey, IPartitionCommand> question, Func<TReply[], object> combine, IActorRef replyTo)
+    {
         var partitions = Partitions;
         var key = Key;
-        var asks = Enumerable.Range(0, _state.PartitionCount)
-            .Select(p => partitions.Ask<NodeList>(new ListPartitionNodes(PartitionAt(p), cmd.State, limit, cmd.Cursor), ListTimeout))
-            .ToList();
+        var asks = Enumerable.Range(0, _state.PartitionCount).Select(p => partitions.Ask<TReply>(question(PartitionAt(p)), ListTimeout)).ToList();
         Task.WhenAll(asks).ContinueWith(t => t.IsCompletedSuccessfully
-                ? (object)NodePages.Merge(t.Result, limit)
+                ? combine(t.Result)
                 : new ServiceBusy(key, "Not every node partition answered in time; the cluster may be rebalancing. Retry shortly."))
             .PipeTo(replyTo);
     }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using MetadataDelivery.Engine.Persistence;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Services;
@@ -12,12 +13,10 @@ namespace MetadataDelivery.Engine.Services;
 /// the service's spec, delivery secrets and node-map sync; it splits the node map into node partitions
 /// (<see cref="Partitions.NodePartitionActor"/>, sharded too, so a big service spreads over the members),
 /// keeps them configured, routes node reads and forced deliveries to them, and sums their counts.</summary>
-public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
+public sealed partial class ServiceActor : SnapshottingEntity, IWithTimers
 {
     private readonly DeliveryServices _services;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private ServiceState _state;
-    private int _eventsSinceSnapshot;
 
     public ITimerScheduler Timers { get; set; } = null!;
     public override string PersistenceId { get; }
@@ -25,7 +24,7 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
     private ServiceKey Key => _state.Key;
     private DateTimeOffset Now => _services.Time.GetUtcNow();
 
-    public ServiceActor(string entityId, DeliveryServices services)
+    public ServiceActor(string entityId, DeliveryServices services) : base(services.Options.Delivery.SnapshotEveryEvents)
     {
         _services = services;
         _state = new ServiceState(ServiceKey.ParseEntityId(entityId));
@@ -42,16 +41,6 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         RegisterPartitionHandlers();
         RegisterNodeMapHandlers();
 
-        Command<SaveSnapshotSuccess>(ok =>
-        {
-            DeleteMessages(ok.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "snapshot of {0} failed", Key));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "journal cleanup of {0} failed", Key));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "snapshot cleanup of {0} failed", Key));
         Command<StopServiceActor>(_ => Context.Stop(Self));
     }
 
@@ -67,7 +56,7 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
             if (_state.PartitionCount > 0 && !_state.IsFullyRetired) PassivateOnceRetired();
             return;
         }
-        _log.Info("service {0} recovered ({1} nodes in {2} partitions)", Key, _state.MapStatus.NodeCount, _state.PartitionCount);
+        Log.Info("service {0} recovered ({1} nodes in {2} partitions)", Key, _state.MapStatus.NodeCount, _state.PartitionCount);
         UpsertCatalog(replyTo: null, reply: null);
         StartRunning(firstSyncDelay: RandomDelay(_services.Options.NodeMaps.SyncInterval));
     }
@@ -88,15 +77,9 @@ public sealed partial class ServiceActor : ReceivePersistentActor, IWithTimers
         FlushViewWaiters();
     }
 
-    private void Persisted()
-    {
-        if (++_eventsSinceSnapshot < _services.Options.Delivery.SnapshotEveryEvents) return;
-        _eventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
-    }
+    protected override object CurrentSnapshot() => _state.ToSnapshot();
 
     /// <summary>Asks the shard to stop this entity with the hand-off message.</summary>
     private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
 
-    private static TimeSpan RandomDelay(TimeSpan upTo) => TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * upTo.Ticks));
 }
