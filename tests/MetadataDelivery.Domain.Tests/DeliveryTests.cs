@@ -104,7 +104,7 @@ public class DeliveryDecisionsTests
     [Fact]
     public void Failure_while_holding_valid_metadata_retries_before_expiry()
     {
-        var rec = new NodeRecord("h", Now.AddMinutes(-5));
+        var rec = new NodeRecord(Now.AddMinutes(-5));
         rec.Apply(DeliveryDecisions.Acked("n", Item(Now.AddSeconds(-6)), Now.AddSeconds(-6), 0.5, new Random(1)));
         for (var i = 0; i < 5; i++)
         {
@@ -120,7 +120,7 @@ public class DeliveryDecisionsTests
     [Fact]
     public void Failure_after_the_deadline_is_expired_and_detected_once()
     {
-        var rec = new NodeRecord("h", Now.AddMinutes(-5));
+        var rec = new NodeRecord(Now.AddMinutes(-5));
         rec.Apply(DeliveryDecisions.Acked("n", Item(Now.AddSeconds(-20)), Now.AddSeconds(-20), 0.5, new Random(1)));
         Assert.True(DeliveryDecisions.HasJustExpired(rec, Now, Ttl));
         rec.Apply(DeliveryDecisions.MarkExpired("n", rec, Now));
@@ -137,7 +137,7 @@ public class DeliveryDecisionsTests
     [Fact]
     public void A_new_node_must_be_served_within_one_lifetime()
     {
-        var rec = new NodeRecord("h", Now);
+        var rec = new NodeRecord(Now);
         Assert.Equal(Now + Ttl, rec.Deadline(Ttl));
         Assert.False(DeliveryDecisions.HasJustExpired(rec, Now.AddSeconds(9), Ttl));
         Assert.True(DeliveryDecisions.HasJustExpired(rec, Now.AddSeconds(10), Ttl));
@@ -146,7 +146,7 @@ public class DeliveryDecisionsTests
     [Fact]
     public void Force_resets_the_backoff()
     {
-        var rec = new NodeRecord("h", Now);
+        var rec = new NodeRecord(Now);
         rec.Apply(DeliveryDecisions.Failed("n", rec, "x", Now, Ttl, BackoffPolicy.ForLifetime(Ttl), new Random(1)));
         rec.Apply(DeliveryDecisions.ResetForForce("n", rec, Now));
         Assert.Equal(0, rec.Attempts);
@@ -191,7 +191,7 @@ public class NodeRecordTests
     [InlineData(null)]
     public void Versions_read_back_exactly_as_written(string? version)
     {
-        var r = new NodeRecord("127.0.0.1:7070", T0) { Version = version };
+        var r = new NodeRecord(T0) { Version = version };
         Assert.Equal(version, r.Version);
         r.Version = null;
         Assert.Null(r.Version);
@@ -201,7 +201,7 @@ public class NodeRecordTests
     public void Times_read_back_as_the_same_instants_and_null_stays_null()
     {
         var plusTwo = new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.FromHours(2));
-        var r = new NodeRecord("h", T0);
+        var r = new NodeRecord(T0);
         Assert.Null(r.IssuedAt); Assert.Null(r.DeliveredAt); Assert.Null(r.ExpiresAt); Assert.Null(r.NextAttemptAt);
         r.Apply(new DeliveryOutcome("n", NodeState.Delivered, "v", T0, T0.AddSeconds(1), plusTwo, T0.AddMinutes(30), 0, null));
         Assert.Equal(T0, r.AddedAt);

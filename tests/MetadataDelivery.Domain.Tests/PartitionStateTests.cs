@@ -27,9 +27,11 @@ public class PartitionStateTests
     {
         var s = Configured();
         s.Apply(new NodeSliceApplied(2, 4, [new NodeEntry("c", "h3")], ["a"], [new NodeEntry("b", "h2:9000")], T0.AddMinutes(1)));
-        Assert.Equal(["b", "c"], s.Nodes.Keys.Order());
-        Assert.Equal("h2:9000", s.Nodes["b"].Address);
-        Assert.Equal(T0.AddMinutes(1), s.Nodes["c"].AddedAt);
+        Assert.Equal(["b", "c"], s.Nodes.Slots.Select(s.Nodes.IdOf).Order());
+        Assert.True(s.Nodes.TryGetSlot("b", out var b));
+        Assert.Equal("h2:9000", s.Nodes.AddressOf(b));
+        Assert.True(s.Nodes.TryGetValue("c", out var c));
+        Assert.Equal(T0.AddMinutes(1), c.AddedAt);
         Assert.Equal(2, s.SliceGeneration);
     }
 
@@ -41,7 +43,8 @@ public class PartitionStateTests
             new DeliveryOutcome("a", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
             new DeliveryOutcome("gone", NodeState.Delivered, "sha256:1", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null),
         ]));
-        Assert.Equal(NodeState.Delivered, s.Nodes["a"].State);
+        Assert.True(s.Nodes.TryGetValue("a", out var a));
+        Assert.Equal(NodeState.Delivered, a.State);
         Assert.Equal(new NodeCounts(2, 1, 1, 0, 0), s.Counts());
     }
 
@@ -61,7 +64,8 @@ public class PartitionStateTests
         s.Apply(new PartitionConfigured(2, null, null, [], T0));
         Assert.True(s.IsRetired);
         Assert.False(s.IsActive);
-        Assert.Empty(s.Nodes);
+        Assert.Equal(0, s.Nodes.Count);
+        Assert.Empty(s.Nodes.Slots);
         Assert.Empty(s.ValidSecrets(T0));
     }
 

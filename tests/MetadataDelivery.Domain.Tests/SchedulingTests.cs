@@ -128,67 +128,126 @@ public class DeliveryScheduleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
+    private static DeliverySchedule NewSchedule() => new(T0);
+
     [Fact]
-    public void Takes_due_keys_earliest_deadline_first()
+    public void Takes_due_slots_earliest_deadline_first()
     {
-        var s = new DeliverySchedule<string>();
-        s.Set("c", T0.AddSeconds(3));
-        s.Set("a", T0.AddSeconds(1));
-        s.Set("b", T0.AddSeconds(2));
-        s.Set("later", T0.AddSeconds(100));
-        Assert.Equal(["a", "b", "c"], s.TakeDue(T0.AddSeconds(10), 10));
+        var s = NewSchedule();
+        s.Set(3, T0.AddSeconds(3));
+        s.Set(1, T0.AddSeconds(1));
+        s.Set(2, T0.AddSeconds(2));
+        s.Set(99, T0.AddSeconds(100));
+        Assert.Equal([1, 2, 3], s.TakeDue(T0.AddSeconds(10), 10));
         Assert.Equal(1, s.Count);
         Assert.Equal(T0.AddSeconds(100), s.NextDue);
     }
 
     [Fact]
-    public void Setting_a_key_again_moves_it()
+    public void Setting_a_slot_again_moves_it()
     {
-        var s = new DeliverySchedule<string>();
-        s.Set("a", T0.AddSeconds(1));
-        s.Set("b", T0.AddSeconds(2));
-        s.Set("a", T0.AddSeconds(5));
+        var s = NewSchedule();
+        s.Set(1, T0.AddSeconds(1));
+        s.Set(2, T0.AddSeconds(2));
+        s.Set(1, T0.AddSeconds(5));
         Assert.Equal(2, s.Count);
-        Assert.Equal(["b"], s.TakeDue(T0.AddSeconds(3), 10));
-        Assert.True(s.TryGetDue("a", out var due));
+        Assert.Equal([2], s.TakeDue(T0.AddSeconds(3), 10));
+        Assert.True(s.TryGetDue(1, out var due));
         Assert.Equal(T0.AddSeconds(5), due);
+        Assert.False(s.TryGetDue(2, out _));
+        Assert.False(s.TryGetDue(5_000, out _)); // never seen
     }
 
     [Fact]
     public void Take_respects_the_maximum_and_removal()
     {
-        var s = new DeliverySchedule<string>();
-        for (var i = 0; i < 10; i++) s.Set("n" + i, T0.AddSeconds(i));
-        Assert.True(s.Remove("n0"));
-        Assert.False(s.Remove("n0"));
-        Assert.Equal(["n1", "n2", "n3"], s.TakeDue(T0.AddSeconds(100), 3));
+        var s = NewSchedule();
+        for (var i = 0; i < 10; i++) s.Set(i, T0.AddSeconds(i));
+        Assert.True(s.Remove(0));
+        Assert.False(s.Remove(0));
+        Assert.False(s.Remove(123_456));
+        Assert.Equal([1, 2, 3], s.TakeDue(T0.AddSeconds(100), 3));
         Assert.Equal(6, s.Count);
     }
 
     [Fact]
-    public void Equal_due_times_keep_insertion_order()
+    public void Equal_due_times_come_in_slot_order()
     {
-        var s = new DeliverySchedule<string>();
-        s.Set("x", T0); s.Set("y", T0); s.Set("z", T0);
-        Assert.Equal(["x", "y", "z"], s.TakeDue(T0, 10));
+        var s = NewSchedule();
+        s.Set(7, T0); s.Set(2, T0); s.Set(5, T0);
+        Assert.Equal([2, 5, 7], s.TakeDue(T0, 10));
         Assert.Null(s.NextDue);
     }
 
     [Fact]
-    public void Moved_and_removed_keys_never_come_back_and_the_next_due_skips_them()
+    public void Due_times_round_up_to_the_millisecond_so_nothing_is_taken_early()
     {
-        var s = new DeliverySchedule<string>();
-        for (var round = 0; round < 5_000; round++) // many re-schedules of the same keys: stale entries are compacted away
+        var s = NewSchedule();
+        var due = T0.AddTicks(1); // a tenth of a microsecond after T0
+        s.Set(1, due);
+        Assert.Empty(s.TakeDue(T0, 10));
+        Assert.Equal(T0.AddMilliseconds(1), s.NextDue);
+        Assert.Equal([1], s.TakeDue(T0.AddMilliseconds(1), 10));
+    }
+
+    [Fact]
+    public void Long_overdue_and_far_future_times_are_clamped_not_wrapped()
+    {
+        var s = NewSchedule();
+        s.Set(1, DateTimeOffset.MaxValue);
+        s.Set(2, DateTimeOffset.MinValue);
+        s.Set(3, T0.AddYears(-20));
+        Assert.Equal([2, 3], s.TakeDue(T0, 10)); // both count as long overdue: slot order
+        Assert.Empty(s.TakeDue(T0.AddYears(20), 10));
+        Assert.Equal([1], s.TakeDue(DateTimeOffset.MaxValue, 10));
+    }
+
+    [Fact]
+    public void Moved_and_removed_slots_never_come_back_and_the_next_due_skips_them()
+    {
+        var s = NewSchedule();
+        for (var round = 0; round < 5_000; round++) // many re-schedules of the same slots: stale entries are compacted away
         {
-            s.Set("a", T0.AddSeconds(round));
-            s.Set("b", T0.AddSeconds(round + 1));
+            s.Set(1, T0.AddSeconds(round));
+            s.Set(2, T0.AddSeconds(round + 1));
         }
-        s.Set("c", T0);
-        s.Remove("c");
+        s.Set(3, T0);
+        s.Remove(3);
         Assert.Equal(2, s.Count);
         Assert.Equal(T0.AddSeconds(4_999), s.NextDue);
-        Assert.Equal(["a", "b"], s.TakeDue(T0.AddSeconds(10_000), 10));
+        Assert.Equal([1, 2], s.TakeDue(T0.AddSeconds(10_000), 10));
         Assert.Null(s.NextDue);
         Assert.Empty(s.TakeDue(DateTimeOffset.MaxValue, 10));
+    }
+
+    [Fact]
+    public void Agrees_with_a_sorted_reference_under_random_operations()
+    {
+        var random = new Random(42);
+        var s = NewSchedule();
+        var reference = new Dictionary<int, DateTimeOffset>();
+        var now = T0;
+        for (var step = 0; step < 20_000; step++)
+        {
+            var slot = random.Next(3_000);
+            switch (random.Next(4))
+            {
+                case 0 or 1:
+                    var due = now.AddMilliseconds(random.Next(-1_000, 60_000));
+                    s.Set(slot, due);
+                    reference[slot] = due;
+                    break;
+                case 2:
+                    Assert.Equal(reference.Remove(slot), s.Remove(slot));
+                    break;
+                default:
+                    now = now.AddMilliseconds(random.Next(0, 2_000));
+                    var expected = reference.Where(kv => kv.Value <= now).OrderBy(kv => kv.Value).ThenBy(kv => kv.Key).Take(50).Select(kv => kv.Key).ToList();
+                    Assert.Equal(expected, s.TakeDue(now, 50));
+                    foreach (var taken in expected) reference.Remove(taken);
+                    break;
+            }
+            Assert.Equal(reference.Count, s.Count);
+        }
     }
 }

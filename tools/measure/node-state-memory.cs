@@ -1,8 +1,8 @@
 #:project ../../src/MetadataDelivery.Domain/MetadataDelivery.Domain.csproj
 #:property PublishAot=false
-// Measures the managed memory a node partition keeps per node in steady state: the node records (ids,
-// addresses, versions, times) and the two schedules (next attempt, deadline) — the engine's per-node
-// state without the actor system, the simulators or transient delivery garbage.
+// Measures the managed memory a node partition keeps per node in steady state: the node table (ids,
+// addresses, versions, times, the id index) and the two schedules (next attempt, expiry check) — the
+// engine's per-node state without the actor system, the simulators or transient delivery garbage.
 // Usage (see docs/benchmarks.md): dotnet run tools/measure/node-state-memory.cs -- [nodes]
 using System.Security.Cryptography;
 using MetadataDelivery.Domain.Delivery;
@@ -22,17 +22,19 @@ var entries = Enumerable.Range(0, count).Select(i => new NodeEntry($"node-{i:D7}
 var state = new PartitionState(new PartitionKey(new ServiceKey("acme", "svc"), 0));
 state.Apply(new PartitionConfigured(1, spec, "secret", [], now));
 state.Apply(new NodeSliceApplied(1, 1, entries, [], [], now));
-var schedule = new DeliverySchedule<string>();
-var expiries = new DeliverySchedule<string>();
+var schedule = new DeliverySchedule();
+var expiries = new DeliverySchedule();
 for (var i = 0; i < count; i++)
 {
     var id = entries[i].Id;
     var outcome = new DeliveryOutcome(id, NodeState.Delivered, MetadataItem.VersionOf(RandomNumberGenerator.GetBytes(64)), now, now, now.AddHours(1), now.AddMinutes(40), 0, null);
-    state.Nodes[id].Apply(outcome);
-    schedule.Set(id, outcome.NextAttemptAt!.Value);
-    expiries.Set(id, outcome.ExpiresAt!.Value);
+    state.Apply(new DeliveryOutcomesRecorded([outcome]));
+    state.Nodes.TryGetSlot(id, out var slot);
+    schedule.Set(slot, outcome.NextAttemptAt!.Value);
+    expiries.Set(slot, outcome.ExpiresAt!.Value);
 }
 entries = null; // the records now hold the only references to ids and addresses
 var after = GC.GetTotalMemory(forceFullCollection: true);
 GC.KeepAlive(state); GC.KeepAlive(schedule); GC.KeepAlive(expiries);
-Console.WriteLine($"{count:N0} delivered nodes: {(after - before) / (double)count:0} bytes of managed heap per node (records + schedules)");
+Console.WriteLine($"{count:N0} delivered nodes: {(after - before) / (double)count:0} bytes of managed heap per node (table + schedules)");
+Console.WriteLine($"  of which node table {state.Nodes.AllocatedBytes / (double)count:0}, schedules {(schedule.AllocatedBytes + expiries.AllocatedBytes) / (double)count:0}");

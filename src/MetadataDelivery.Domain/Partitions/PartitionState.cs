@@ -18,7 +18,7 @@ public sealed class PartitionState(PartitionKey key)
     public long SliceGeneration { get; private set; }
     /// <summary>How many partitions the service had at the last slice; they share its maxConcurrency.</summary>
     public int PartitionCount { get; private set; } = 1;
-    public Dictionary<string, NodeRecord> Nodes { get; } = new(StringComparer.Ordinal);
+    public NodeTable Nodes { get; } = new();
 
     public bool IsActive => Spec is not null;
     public bool IsRetired => Spec is null && ConfigVersion > 0;
@@ -39,13 +39,13 @@ public sealed class PartitionState(PartitionKey key)
                 break;
             case NodeSliceApplied s:
                 foreach (var id in s.Removed) Nodes.Remove(id);
-                foreach (var n in s.Added) Nodes[n.Id] = new NodeRecord(n.Address, s.At);
-                foreach (var n in s.Readdressed) if (Nodes.TryGetValue(n.Id, out var rec)) rec.Address = n.Address;
+                foreach (var n in s.Added) Nodes.Set(n.Id, n.Address, s.At);
+                foreach (var n in s.Readdressed) if (Nodes.TryGetSlot(n.Id, out var slot)) Nodes.SetAddress(slot, n.Address);
                 SliceGeneration = Math.Max(SliceGeneration, s.Generation);
                 PartitionCount = Math.Max(1, s.Partitions);
                 break;
             case DeliveryOutcomesRecorded batch:
-                foreach (var o in batch.Outcomes) if (Nodes.TryGetValue(o.Node, out var rec)) rec.Apply(o);
+                foreach (var o in batch.Outcomes) Nodes.Apply(o);
                 break;
             default:
                 throw new InvalidOperationException($"unknown partition event {e.GetType().Name}");
@@ -58,9 +58,9 @@ public sealed class PartitionState(PartitionKey key)
     public NodeCounts Counts()
     {
         int delivered = 0, pending = 0, retrying = 0, expired = 0;
-        foreach (var n in Nodes.Values)
+        foreach (var slot in Nodes.Slots)
         {
-            switch (n.State)
+            switch (Nodes[slot].State)
             {
                 case NodeState.Delivered: delivered++; break;
                 case NodeState.Pending: pending++; break;
@@ -72,8 +72,14 @@ public sealed class PartitionState(PartitionKey key)
     }
 
     public PartitionSnapshot ToSnapshot() => new(Key, ConfigVersion, Spec, Secret, PreviousSecrets.ToList(), SliceGeneration, PartitionCount,
-        Nodes.Select(kv => new NodeSnapshot(kv.Key, kv.Value.Address, kv.Value.AddedAt, kv.Value.State, kv.Value.Version,
-            kv.Value.IssuedAt, kv.Value.DeliveredAt, kv.Value.ExpiresAt, kv.Value.NextAttemptAt, kv.Value.Attempts, kv.Value.LastError)).ToList());
+        Nodes.Slots.Select(NodeSnapshotOf).ToList());
+
+    private NodeSnapshot NodeSnapshotOf(int slot)
+    {
+        var r = Nodes[slot];
+        return new NodeSnapshot(Nodes.IdOf(slot), Nodes.AddressOf(slot), r.AddedAt, r.State, r.Version, r.IssuedAt, r.DeliveredAt,
+            r.ExpiresAt, r.NextAttemptAt, r.Attempts, r.LastError);
+    }
 
     public static PartitionState FromSnapshot(PartitionSnapshot s)
     {
@@ -84,9 +90,8 @@ public sealed class PartitionState(PartitionKey key)
         state.PreviousSecrets.AddRange(s.PreviousSecrets);
         foreach (var n in s.Nodes)
         {
-            var rec = new NodeRecord(n.Address, n.AddedAt);
-            rec.Apply(new DeliveryOutcome(n.Id, n.State, n.Version, n.IssuedAt, n.DeliveredAt, n.ExpiresAt, n.NextAttemptAt, n.Attempts, n.LastError));
-            state.Nodes[n.Id] = rec;
+            state.Nodes.Set(n.Id, n.Address, n.AddedAt);
+            state.Nodes.Apply(new DeliveryOutcome(n.Id, n.State, n.Version, n.IssuedAt, n.DeliveredAt, n.ExpiresAt, n.NextAttemptAt, n.Attempts, n.LastError));
         }
         return state;
     }

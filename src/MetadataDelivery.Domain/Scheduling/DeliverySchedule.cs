@@ -1,33 +1,61 @@
+using System.Runtime.CompilerServices;
+
 namespace MetadataDelivery.Domain.Scheduling;
 
-/// <summary>Keys by due time: set, remove, and take what is due, earliest first (ties in the order they were set).
-/// An array-based heap with lazy deletion: re-scheduling or removing a key leaves its old heap entry behind,
-/// recognised as stale (its sequence number is no longer the key's) when it reaches the top. Per key that is
-/// one heap slot and one dictionary entry, about half of a SortedSet node plus a dictionary entry; a partition
-/// keeps two of these per node.</summary>
-public sealed class DeliverySchedule<TKey> where TKey : notnull
+/// <summary>Slots (a <see cref="Partitions.NodeTable"/>'s node numbers) by due time: set, remove, and take what is
+/// due, earliest first (equal times in slot order). Sized for millions of nodes: a due time and its slot are packed
+/// into one ulong (milliseconds since the schedule's epoch in the high 40 bits, the slot in the low 24), kept in an
+/// array heap, plus the slot's current entry in paged arrays; 16 bytes a node and no object per node. Re-scheduling
+/// or removing a slot leaves its old heap entry behind, recognised as stale (no longer the slot's entry) when it
+/// reaches the top and dropped. Due times are rounded up to the millisecond, so nothing is taken early.</summary>
+public sealed class DeliverySchedule
 {
-    private readonly PriorityQueue<TKey, (long Ticks, long Seq)> _heap = new(PriorityComparer.Instance);
-    private readonly Dictionary<TKey, (long Ticks, long Seq)> _entries = new();
-    private long _seq;
+    private const int SlotBits = 24;
+    private const ulong SlotMask = (1UL << SlotBits) - 1;
+    private const ulong MaxMilliseconds = (1UL << (64 - SlotBits)) - 1;
+    private const int PageBits = 10;
+    private const int PageSize = 1 << PageBits;
 
-    public int Count => _entries.Count;
+    // The epoch lies 2^38 ms (8.7 years) before the schedule was made: times from then to 26 years after it are
+    // exact; earlier ones (long overdue) count as the epoch. A schedule lives as long as one incarnation of a partition.
+    private readonly long _epochTicks;
+    private ulong[] _heap = new ulong[64];
+    private int _heapCount;
+    private readonly List<ulong[]> _current = []; // per slot: its live entry, 0 when not scheduled
 
-    public void Set(TKey key, DateTimeOffset due)
+    public DeliverySchedule() : this(DateTimeOffset.UtcNow) { }
+
+    public DeliverySchedule(DateTimeOffset createdAt) =>
+        _epochTicks = createdAt.UtcTicks - (1L << 38) * TimeSpan.TicksPerMillisecond;
+
+    public int Count { get; private set; }
+
+    public void Set(int slot, DateTimeOffset due)
     {
-        var entry = (due.UtcTicks, ++_seq);
-        _entries[key] = entry;
-        _heap.Enqueue(key, entry);
-        if (_heap.Count > 2 * _entries.Count + 1024) Compact();
+        if ((uint)slot > SlotMask - 1) throw new ArgumentOutOfRangeException(nameof(slot));
+        var entry = (Milliseconds(due) << SlotBits) | (ulong)slot;
+        ref var current = ref Current(slot, grow: true);
+        if (current == 0) Count++;
+        current = entry;
+        Push(entry);
+        if (_heapCount > 2 * Count + 1024) Compact();
     }
 
-    public bool Remove(TKey key) => _entries.Remove(key);
-
-    public bool TryGetDue(TKey key, out DateTimeOffset due)
+    public bool Remove(int slot)
     {
-        if (_entries.TryGetValue(key, out var e)) { due = new DateTimeOffset(e.Ticks, TimeSpan.Zero); return true; }
-        due = default;
-        return false;
+        ref var current = ref Current(slot, grow: false);
+        if (Unsafe.IsNullRef(ref current) || current == 0) return false;
+        current = 0;
+        Count--;
+        return true;
+    }
+
+    public bool TryGetDue(int slot, out DateTimeOffset due)
+    {
+        ref var current = ref Current(slot, grow: false);
+        var found = !Unsafe.IsNullRef(ref current) && current != 0;
+        due = found ? TimeOf(current) : default;
+        return found;
     }
 
     public DateTimeOffset? NextDue
@@ -35,47 +63,117 @@ public sealed class DeliverySchedule<TKey> where TKey : notnull
         get
         {
             DropStaleTop();
-            return _heap.TryPeek(out _, out var top) ? new DateTimeOffset(top.Ticks, TimeSpan.Zero) : null;
+            return _heapCount > 0 ? TimeOf(_heap[0]) : null;
         }
     }
 
-    /// <summary>Removes and returns up to <paramref name="max"/> keys due at or before <paramref name="now"/>, earliest first.</summary>
-    public List<TKey> TakeDue(DateTimeOffset now, int max)
+    /// <summary>Removes and returns up to <paramref name="max"/> slots due at or before <paramref name="now"/>, earliest first.</summary>
+    public List<int> TakeDue(DateTimeOffset now, int max)
     {
-        var result = new List<TKey>();
-        while (result.Count < max && _heap.TryPeek(out var key, out var top) && top.Ticks <= now.UtcTicks)
+        var result = new List<int>();
+        var limit = Milliseconds(now);
+        while (result.Count < max && _heapCount > 0 && _heap[0] >> SlotBits <= limit)
         {
-            _heap.Dequeue();
-            if (!IsCurrent(key, top)) continue;
-            _entries.Remove(key);
-            result.Add(key);
+            var top = Pop();
+            if (!IsCurrent(top)) continue;
+            var slot = (int)(top & SlotMask);
+            Current(slot, grow: false) = 0;
+            Count--;
+            result.Add(slot);
         }
         return result;
     }
 
-    public void Clear() { _heap.Clear(); _entries.Clear(); }
+    public void Clear()
+    {
+        _heapCount = 0;
+        _current.Clear();
+        Count = 0;
+    }
 
-    private bool IsCurrent(TKey key, (long Ticks, long Seq) heapEntry) => _entries.TryGetValue(key, out var e) && e.Seq == heapEntry.Seq;
+    /// <summary>Bytes of the arrays, for measurements.</summary>
+    public long AllocatedBytes => (_heap.Length + (long)_current.Count * PageSize) * sizeof(ulong);
+
+    private ulong Milliseconds(DateTimeOffset t)
+    {
+        var ticks = t.UtcTicks - _epochTicks;
+        if (ticks <= 0) return 0;
+        var ms = (ulong)ticks / TimeSpan.TicksPerMillisecond + ((ulong)ticks % TimeSpan.TicksPerMillisecond == 0 ? 0UL : 1UL);
+        return Math.Min(ms, MaxMilliseconds);
+    }
+
+    private DateTimeOffset TimeOf(ulong entry)
+    {
+        var ticks = _epochTicks + (long)(entry >> SlotBits) * TimeSpan.TicksPerMillisecond;
+        return new DateTimeOffset(Math.Min(ticks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+    }
+
+    private bool IsCurrent(ulong entry)
+    {
+        ref var current = ref Current((int)(entry & SlotMask), grow: false);
+        return !Unsafe.IsNullRef(ref current) && current == entry;
+    }
+
+    private ref ulong Current(int slot, bool grow)
+    {
+        var page = slot >> PageBits;
+        if (page >= _current.Count)
+        {
+            if (!grow) return ref Unsafe.NullRef<ulong>();
+            while (_current.Count <= page) _current.Add(new ulong[PageSize]);
+        }
+        return ref _current[page][slot & (PageSize - 1)];
+    }
 
     private void DropStaleTop()
     {
-        while (_heap.TryPeek(out var key, out var top) && !IsCurrent(key, top)) _heap.Dequeue();
+        while (_heapCount > 0 && !IsCurrent(_heap[0])) Pop();
     }
 
     /// <summary>Rebuilds the heap from the live entries when stale ones outnumber them.</summary>
     private void Compact()
     {
-        _heap.Clear();
-        _heap.EnqueueRange(_entries.Select(kv => (kv.Key, kv.Value)));
+        _heapCount = 0;
+        foreach (var page in _current)
+            foreach (var entry in page)
+                if (entry != 0) _heap[_heapCount++] = entry;
+        for (var i = _heapCount / 2 - 1; i >= 0; i--) SiftDown(i);
     }
 
-    private sealed class PriorityComparer : IComparer<(long Ticks, long Seq)>
+    private void Push(ulong entry)
     {
-        public static readonly PriorityComparer Instance = new();
-        public int Compare((long Ticks, long Seq) x, (long Ticks, long Seq) y)
+        if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
+        var i = _heapCount++;
+        while (i > 0)
         {
-            var c = x.Ticks.CompareTo(y.Ticks);
-            return c != 0 ? c : x.Seq.CompareTo(y.Seq);
+            var parent = (i - 1) >> 1;
+            if (_heap[parent] <= entry) break;
+            _heap[i] = _heap[parent];
+            i = parent;
         }
+        _heap[i] = entry;
+    }
+
+    private ulong Pop()
+    {
+        var top = _heap[0];
+        _heap[0] = _heap[--_heapCount];
+        if (_heapCount > 0) SiftDown(0);
+        return top;
+    }
+
+    private void SiftDown(int i)
+    {
+        var entry = _heap[i];
+        while (true)
+        {
+            var child = 2 * i + 1;
+            if (child >= _heapCount) break;
+            if (child + 1 < _heapCount && _heap[child + 1] < _heap[child]) child++;
+            if (_heap[child] >= entry) break;
+            _heap[i] = _heap[child];
+            i = child;
+        }
+        _heap[i] = entry;
     }
 }

@@ -10,7 +10,8 @@ namespace MetadataDelivery.Engine.Partitions;
 
 // Scheduling and running deliveries. Attempts become *due* in time order (_schedule); due attempts wait
 // in _ready ordered by their node's deadline, so when maxConcurrency is the bottleneck the node closest
-// to expiry goes first (earliest deadline first).
+// to expiry goes first (earliest deadline first). The schedules key on the node's slot in the NodeTable
+// (stable while the node stays; unscheduled before it leaves); the in-flight bookkeeping keys on its id.
 public sealed partial class NodePartitionActor
 {
     private sealed record InFlight(string DeliveryId, IActorRef Child, bool RefreshOnly);
@@ -18,9 +19,9 @@ public sealed partial class NodePartitionActor
 
     private static readonly TimeSpan MaxWaiterAge = TimeSpan.FromMinutes(5);
 
-    private readonly DeliverySchedule<string> _schedule = new();   // when each node's next attempt / renewal / refresh is due
-    private readonly DeliverySchedule<string> _ready = new();      // due attempts, keyed by the node's deadline
-    private readonly DeliverySchedule<string> _expiries = new();   // deadline per node, for the expiry alarm
+    private readonly DeliverySchedule _schedule = new();   // when each node's next attempt / renewal / refresh is due
+    private readonly DeliverySchedule _ready = new();      // due attempts, keyed by the node's deadline
+    private readonly DeliverySchedule _expiries = new();   // when to check each node for expiry (at or before its deadline)
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MetadataItem> _cachedItems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
@@ -56,51 +57,73 @@ public sealed partial class NodePartitionActor
         _schedule.Clear();
         _ready.Clear();
         _expiries.Clear();
-        foreach (var (node, rec) in _state.Nodes)
+        var nodes = _state.Nodes;
+        foreach (var slot in nodes.Slots)
         {
-            if (_inFlight.ContainsKey(node)) continue;
+            if (_inFlight.Count > 0 && _inFlight.ContainsKey(nodes.IdOf(slot))) continue;
+            var rec = nodes[slot];
             var due = rec.NextAttemptAt ?? now;
             if (refresh is { } r && rec.State == NodeState.Delivered) due = Min(due, now + RandomDelay(r));
-            _schedule.Set(node, due);
-            if (rec.State != NodeState.Expired) _expiries.Set(node, rec.Deadline(Ttl));
+            _schedule.Set(slot, due);
+            if (rec.State != NodeState.Expired) _expiries.Set(slot, rec.Deadline(Ttl));
         }
     }
 
-    /// <summary>Drops every scheduled trace of a node (it left the map, or an attempt supersedes them).</summary>
-    private void Unschedule(string node)
+    /// <summary>Drops the pending attempt of a node (an attempt supersedes it).</summary>
+    private void Unschedule(int slot)
     {
-        _schedule.Remove(node);
-        _ready.Remove(node);
+        _schedule.Remove(slot);
+        _ready.Remove(slot);
+    }
+
+    /// <summary>Drops every scheduled trace of a node that is about to leave the table (its slot will be reused).</summary>
+    private void ForgetSchedules(int slot)
+    {
+        Unschedule(slot);
+        _expiries.Remove(slot);
+    }
+
+    /// <summary>Makes sure the node is checked for expiry no later than its deadline. A check already due earlier
+    /// stays (when it comes, the node's current deadline is looked at again), so renewals add no entries.</summary>
+    private void CheckExpiryBy(int slot, DateTimeOffset deadline)
+    {
+        if (!_expiries.TryGetDue(slot, out var due) || due > deadline) _expiries.Set(slot, deadline);
     }
 
     private void RunDue()
     {
         if (!_state.IsActive) return;
         var now = Now;
-        foreach (var node in _expiries.TakeDue(now, int.MaxValue))
+        var nodes = _state.Nodes;
+        foreach (var slot in _expiries.TakeDue(now, int.MaxValue))
         {
-            if (!_state.Nodes.TryGetValue(node, out var rec) || !DeliveryDecisions.HasJustExpired(rec, now, Ttl)) continue;
-            Record(DeliveryDecisions.MarkExpired(node, rec, now));
-            RaiseExpiredAlarm(node, rec);
+            if (!nodes.IsLive(slot) || nodes[slot].State == NodeState.Expired) continue;
+            if (!DeliveryDecisions.HasJustExpired(nodes[slot], now, Ttl)) { _expiries.Set(slot, nodes[slot].Deadline(Ttl)); continue; } // renewed since
+            var node = nodes.IdOf(slot);
+            Record(DeliveryDecisions.MarkExpired(node, nodes[slot], now));
+            RaiseExpiredAlarm(node, nodes[slot]);
         }
-        foreach (var node in _schedule.TakeDue(now, int.MaxValue))
-            if (_state.Nodes.TryGetValue(node, out var rec)) _ready.Set(node, rec.Deadline(Ttl));
+        foreach (var slot in _schedule.TakeDue(now, int.MaxValue))
+            if (nodes.IsLive(slot)) _ready.Set(slot, nodes[slot].Deadline(Ttl));
         var capacity = _state.MaxConcurrency - _inFlight.Count;
         if (capacity > 0)
-            foreach (var node in _ready.TakeDue(DateTimeOffset.MaxValue, capacity))
-                StartAttempt(node, now);
+            foreach (var slot in _ready.TakeDue(DateTimeOffset.MaxValue, capacity))
+                StartAttempt(slot, now);
         ArmTick();
     }
 
-    private void StartAttempt(string node, DateTimeOffset now, string? forcedId = null)
+    private void StartAttempt(int slot, DateTimeOffset now, string? forcedId = null)
     {
-        if (_inFlight.ContainsKey(node) || !_state.Nodes.TryGetValue(node, out var rec)) return;
+        if (!_state.Nodes.IsLive(slot)) return;
+        var node = _state.Nodes.IdOf(slot);
+        if (_inFlight.ContainsKey(node)) return;
+        var rec = _state.Nodes[slot];
         var forced = forcedId is not null;
         var deliveryId = forcedId ?? NewDeliveryId();
         var renewalDue = rec.State != NodeState.Delivered || rec.NextAttemptAt is null || rec.NextAttemptAt <= now;
         var refreshOnly = !forced && !renewalDue && _state.Spec!.Metadata.RefreshInterval is not null;
         var cached = !forced && _cachedItems.TryGetValue(node, out var item) && item.ExpiresAt - now > item.Lifetime / 2 ? item : null;
-        var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, rec.Address, cached,
+        var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, _state.Nodes.AddressOf(slot), cached,
             refreshOnly ? rec.Version : null);
         var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
         Context.Watch(child);
@@ -112,7 +135,8 @@ public sealed partial class NodePartitionActor
         if (!_inFlight.TryGetValue(done.Node, out var flight) || flight.DeliveryId != done.DeliveryId) return; // stale
         _inFlight.Remove(done.Node);
         Context.Unwatch(flight.Child);
-        if (!_state.IsActive || !_state.Nodes.TryGetValue(done.Node, out var rec)) { RunDue(); return; }
+        if (!_state.IsActive || !_state.Nodes.TryGetSlot(done.Node, out var slot)) { RunDue(); return; }
+        var rec = _state.Nodes[slot]; // as it was before this outcome
 
         var now = Now;
         var refresh = _state.Spec!.Metadata.RefreshInterval;
@@ -124,20 +148,20 @@ public sealed partial class NodePartitionActor
                 Record(acked);
                 _cachedItems.Remove(done.Node);
                 _services.Metrics.Acked(done.Elapsed);
-                _schedule.Set(done.Node, refresh is { } r ? Min(acked.NextAttemptAt!.Value, now + r) : acked.NextAttemptAt!.Value);
-                _expiries.Set(done.Node, acked.ExpiresAt!.Value);
+                _schedule.Set(slot, refresh is { } r ? Min(acked.NextAttemptAt!.Value, now + r) : acked.NextAttemptAt!.Value);
+                CheckExpiryBy(slot, acked.ExpiresAt!.Value);
                 if (wasExpired) Log.Info("node {0} of {1} is delivered again after expiring", done.Node, Key);
                 ReplyToWaiters(done.Node, new DeliveryAcked(done.DeliveryId, acked.Version!, now));
                 break;
             case AttemptResult.Unchanged:
                 _services.Metrics.Unchanged();
-                _schedule.Set(done.Node, Min(rec.NextAttemptAt ?? now, now + (refresh ?? Ttl)));
+                _schedule.Set(slot, Min(rec.NextAttemptAt ?? now, now + (refresh ?? Ttl)));
                 break;
             case AttemptResult.Failed when flight.RefreshOnly && rec.State == NodeState.Delivered && rec.NextAttemptAt > now:
                 // A failed refresh check says nothing about the node: it still holds valid metadata. Check again
                 // later (never after the renewal), without counting an attempt or leaving 'delivered'.
                 var retryRefresh = Backoff.NextAttempt(now, 1, rec.NextAttemptAt, Random.Shared);
-                _schedule.Set(done.Node, retryRefresh);
+                _schedule.Set(slot, retryRefresh);
                 Log.Debug("refresh check of {0} of {1} failed: {2}", done.Node, Key, done.Error);
                 break;
             default:
@@ -146,8 +170,8 @@ public sealed partial class NodePartitionActor
                 Record(failed);
                 if (done.Item is not null) _cachedItems[done.Node] = done.Item;
                 _services.Metrics.Failed();
-                _schedule.Set(done.Node, failed.NextAttemptAt!.Value);
-                if (alarm) RaiseExpiredAlarm(done.Node, rec);
+                _schedule.Set(slot, failed.NextAttemptAt!.Value);
+                if (alarm) RaiseExpiredAlarm(done.Node, _state.Nodes[slot]);
                 Log.Debug("delivery to {0} of {1} failed (attempt {2}): {3}", done.Node, Key, failed.Attempts, done.Error);
                 break;
         }
@@ -156,19 +180,20 @@ public sealed partial class NodePartitionActor
 
     /// <summary>A forced delivery: fresh fetch, backoff reset, started now (even beyond maxConcurrency,
     /// since an operator asked for it). An attempt already running is abandoned; its late report is stale.</summary>
-    private string Force(string node, NodeRecord rec)
+    private string Force(int slot)
     {
         var now = Now;
+        var node = _state.Nodes.IdOf(slot);
         var deliveryId = NewDeliveryId();
         if (_inFlight.Remove(node, out var running))
         {
             Context.Unwatch(running.Child);
             Context.Stop(running.Child);
         }
-        Record(DeliveryDecisions.ResetForForce(node, rec, now));
+        Record(DeliveryDecisions.ResetForForce(node, _state.Nodes[slot], now));
         _cachedItems.Remove(node);
-        Unschedule(node);
-        StartAttempt(node, now, deliveryId);
+        Unschedule(slot);
+        StartAttempt(slot, now, deliveryId);
         ArmTick();
         return deliveryId;
     }
@@ -194,7 +219,7 @@ public sealed partial class NodePartitionActor
 
     /// <summary>Every expiry counts in the metric; the log gets each of the first 20 per minute and then a
     /// summary, so a mass outage cannot flood the log (or slow the member down by logging).</summary>
-    private void RaiseExpiredAlarm(string node, NodeRecord rec)
+    private void RaiseExpiredAlarm(string node, in NodeRecord rec)
     {
         _services.Metrics.ExpiredAlarm();
         var now = Now;
@@ -214,7 +239,7 @@ public sealed partial class NodePartitionActor
     /// <summary>Applies an outcome now and journals it with the next batch.</summary>
     private void Record(DeliveryOutcome outcome)
     {
-        if (_state.Nodes.TryGetValue(outcome.Node, out var rec)) rec.Apply(outcome);
+        _state.Nodes.Apply(outcome);
         CountsMayHaveChanged();
         _pendingOutcomes.Add(outcome);
         if (_pendingOutcomes.Count >= _services.Options.Delivery.OutcomeBatchSize) FlushOutcomesNow();

@@ -10,16 +10,19 @@ public sealed partial class NodePartitionActor
     private void RegisterQueryHandlers()
     {
         Command<GetPartitionNode>(cmd =>
-            Sender.Tell(_state.IsActive && _state.Nodes.TryGetValue(cmd.Node, out var rec) ? NodeViewOf(cmd.Node, rec) : new NodeNotFound(Key, cmd.Node)));
+            Sender.Tell(_state.IsActive && _state.Nodes.TryGetSlot(cmd.Node, out var slot) ? NodeViewOf(cmd.Node, slot) : new NodeNotFound(Key, cmd.Node)));
 
         Command<ListPartitionNodes>(cmd =>
         {
             var limit = Math.Clamp(cmd.Limit, 1, 1000);
-            var page = _state.Nodes
-                .Where(kv => (cmd.State is null || kv.Value.State == cmd.State) && (cmd.Cursor is null || string.CompareOrdinal(kv.Key, cmd.Cursor) > 0))
-                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            var nodes = _state.Nodes;
+            var page = nodes.Slots
+                .Where(slot => cmd.State is null || nodes[slot].State == cmd.State)
+                .Select(slot => (Id: nodes.IdOf(slot), Slot: slot))
+                .Where(n => cmd.Cursor is null || string.CompareOrdinal(n.Id, cmd.Cursor) > 0)
+                .OrderBy(n => n.Id, StringComparer.Ordinal)
                 .Take(limit + 1)
-                .Select(kv => NodeViewOf(kv.Key, kv.Value))
+                .Select(n => NodeViewOf(n.Id, n.Slot))
                 .ToList();
             string? next = null;
             if (page.Count > limit) { page.RemoveAt(limit); next = page[^1].Node; }
@@ -31,13 +34,16 @@ public sealed partial class NodePartitionActor
 
         Command<ForcePartitionDelivery>(cmd =>
         {
-            if (!_state.IsActive || !_state.Nodes.TryGetValue(cmd.Node, out var rec)) { Sender.Tell(new NodeNotFound(Key, cmd.Node)); return; }
-            var deliveryId = Force(cmd.Node, rec);
+            if (!_state.IsActive || !_state.Nodes.TryGetSlot(cmd.Node, out var slot)) { Sender.Tell(new NodeNotFound(Key, cmd.Node)); return; }
+            var deliveryId = Force(slot);
             if (cmd.WaitForAck) AddWaiter(cmd.Node, Sender);
             else Sender.Tell(new DeliveryAccepted(deliveryId));
         });
     }
 
-    private static NodeView NodeViewOf(string node, NodeRecord r) =>
-        new(node, r.Address, r.State, r.Version, r.DeliveredAt, r.ExpiresAt, r.NextAttemptAt, r.Attempts, r.LastError);
+    private NodeView NodeViewOf(string node, int slot)
+    {
+        var r = _state.Nodes[slot];
+        return new NodeView(node, _state.Nodes.AddressOf(slot), r.State, r.Version, r.DeliveredAt, r.ExpiresAt, r.NextAttemptAt, r.Attempts, r.LastError);
+    }
 }

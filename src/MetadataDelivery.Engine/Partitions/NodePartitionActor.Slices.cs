@@ -60,13 +60,14 @@ public sealed partial class NodePartitionActor
         _incoming = null;
         var replyTo = Sender;
         var nodes = slice.Nodes();
-        var diff = NodeMapDiff.Compute(_state.Nodes.Keys, id => _state.Nodes.TryGetValue(id, out var r) ? r.Address : null, nodes);
+        var diff = _state.Nodes.Diff(nodes);
         var now = Now;
         FlushOutcomesNow(); // outcomes recorded before this slice must not be journaled after it
         var isNew = _state.Key.Index >= chunk.PreviousPartitions && chunk.Partitions > chunk.PreviousPartitions;
         Persist(new NodeSliceApplied(slice.Generation, chunk.Partitions, diff.Added, diff.Removed, diff.Readdressed, now), e =>
         {
             var moving = MovingNodes(e);
+            foreach (var id in e.Removed) if (_state.Nodes.TryGetSlot(id, out var slot)) ForgetSchedules(slot); // before their slots are freed
             _state.Apply(e);
             Persisted();
             if (_state.IsActive) ScheduleSliceChanges(e, now, isNew);
@@ -80,8 +81,6 @@ public sealed partial class NodePartitionActor
     {
         foreach (var id in e.Removed)
         {
-            Unschedule(id);
-            _expiries.Remove(id);
             _cachedItems.Remove(id);
             _waiters.Remove(id);
             if (_inFlight.Remove(id, out var flight)) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
@@ -92,8 +91,9 @@ public sealed partial class NodePartitionActor
         foreach (var n in e.Added)
         {
             if (_handedOver.Remove(n.Id, out var handed) && TryAdopt(n.Id, handed, now)) continue;
-            _schedule.Set(n.Id, firstAttempt);
-            _expiries.Set(n.Id, _state.Nodes[n.Id].Deadline(Ttl));
+            if (!_state.Nodes.TryGetSlot(n.Id, out var slot)) continue;
+            _schedule.Set(slot, firstAttempt);
+            _expiries.Set(slot, _state.Nodes[slot].Deadline(Ttl));
         }
         _handedOver.Clear(); // for nodes this slice does not hold: the map changed again meanwhile
         // A new address is usually a new machine with an empty agent: deliver there now, not at the next renewal
@@ -102,8 +102,9 @@ public sealed partial class NodePartitionActor
         {
             _cachedItems.Remove(n.Id);
             if (_inFlight.Remove(n.Id, out var running)) { Context.Unwatch(running.Child); Context.Stop(running.Child); }
-            Unschedule(n.Id);
-            _schedule.Set(n.Id, now);
+            if (!_state.Nodes.TryGetSlot(n.Id, out var slot)) continue;
+            Unschedule(slot);
+            _schedule.Set(slot, now);
         }
         // The pull envelopes of nodes that left the map go; those of nodes that moved to a new partition (the
         // service grew) stay, since their new partition may already have stored a fresh one.
@@ -126,9 +127,8 @@ public sealed partial class NodePartitionActor
         foreach (var id in e.Removed)
         {
             var target = NodePartitioning.PartitionOf(id, e.Partitions);
-            if (target == _state.Key.Index || !_state.Nodes.TryGetValue(id, out var rec)) continue;
-            moving.Add((target, new HandedOverNode(rec.Address,
-                new DeliveryOutcome(id, rec.State, rec.Version, rec.IssuedAt, rec.DeliveredAt, rec.ExpiresAt, rec.NextAttemptAt, rec.Attempts, rec.LastError))));
+            if (target == _state.Key.Index || !_state.Nodes.TryGetSlot(id, out var slot)) continue;
+            moving.Add((target, new HandedOverNode(_state.Nodes.AddressOf(slot), _state.Nodes[slot].ToOutcome(id))));
         }
         return moving;
     }
@@ -150,7 +150,7 @@ public sealed partial class NodePartitionActor
         var adopted = 0;
         foreach (var node in handOver.Nodes)
         {
-            if (_state.Nodes.ContainsKey(node.State.Node)) { if (TryAdopt(node.State.Node, node, now)) adopted++; }
+            if (_state.Nodes.Contains(node.State.Node)) { if (TryAdopt(node.State.Node, node, now)) adopted++; }
             else _handedOver[node.State.Node] = node; // the slice that adds it has not arrived yet
         }
         if (adopted > 0) { RunDue(); CountsMayHaveChanged(); }
@@ -160,14 +160,15 @@ public sealed partial class NodePartitionActor
     /// or the node moved to a new address as well (then it needs a delivery there anyway).</summary>
     private bool TryAdopt(string id, HandedOverNode handed, DateTimeOffset now)
     {
-        if (!_state.IsActive || !_state.Nodes.TryGetValue(id, out var rec) || _inFlight.ContainsKey(id)
-            || rec.Attempts > 0 || rec.DeliveredAt is not null || rec.Address != handed.Address)
+        if (!_state.IsActive || !_state.Nodes.TryGetSlot(id, out var slot) || _inFlight.ContainsKey(id)
+            || _state.Nodes[slot].Attempts > 0 || _state.Nodes[slot].DeliveredAt is not null || !_state.Nodes.HasAddress(slot, handed.Address))
             return false;
         Record(handed.State);
-        Unschedule(id);
-        _schedule.Set(id, handed.State.NextAttemptAt ?? now);
-        if (rec.State == NodeState.Expired) _expiries.Remove(id);
-        else _expiries.Set(id, rec.Deadline(Ttl));
+        Unschedule(slot);
+        _schedule.Set(slot, handed.State.NextAttemptAt ?? now);
+        var adopted = _state.Nodes[slot];
+        if (adopted.State == NodeState.Expired) _expiries.Remove(slot);
+        else _expiries.Set(slot, adopted.Deadline(Ttl));
         return true;
     }
 

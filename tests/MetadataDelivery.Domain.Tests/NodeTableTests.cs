@@ -1,0 +1,120 @@
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
+
+namespace MetadataDelivery.Domain.Tests;
+
+public class NodeTableTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Nodes_are_found_by_id_with_their_address_and_record()
+    {
+        var t = new NodeTable();
+        var a = t.Set("a", "10.0.0.1:7070", T0);
+        var b = t.Set("node-ü", "h2", T0.AddMinutes(1)); // UTF-8 beyond ASCII round-trips
+        Assert.Equal(2, t.Count);
+        Assert.True(t.TryGetSlot("node-ü", out var found));
+        Assert.Equal(b, found);
+        Assert.Equal("node-ü", t.IdOf(b));
+        Assert.Equal("h2", t.AddressOf(b));
+        Assert.Equal(T0.AddMinutes(1), t[b].AddedAt);
+        Assert.True(t.HasAddress(a, "10.0.0.1:7070"));
+        Assert.False(t.HasAddress(a, "10.0.0.1:7071"));
+        Assert.False(t.Contains("A"));
+        Assert.False(t.TryGetValue("missing", out _));
+    }
+
+    [Fact]
+    public void Outcomes_apply_to_their_node_only_and_a_set_again_starts_fresh()
+    {
+        var t = new NodeTable();
+        var a = t.Set("a", "h1", T0);
+        var b = t.Set("b", "h2", T0);
+        Assert.True(t.Apply(new DeliveryOutcome("a", NodeState.Retrying, "v1", T0, null, null, T0.AddSeconds(5), 3, "refused")));
+        Assert.False(t.Apply(new DeliveryOutcome("gone", NodeState.Delivered, "v1", T0, T0, T0, T0, 0, null)));
+        Assert.Equal(NodeState.Retrying, t[a].State);
+        Assert.Equal(3, t[a].Attempts);
+        Assert.Equal("refused", t[a].LastError);
+        Assert.Equal("v1", t[a].Version);
+        Assert.Equal(NodeState.Pending, t[b].State);
+        Assert.Equal(a, t.Set("a", "h9", T0.AddHours(1)));
+        Assert.Equal(NodeState.Pending, t[a].State);
+        Assert.Equal("h9", t.AddressOf(a));
+        Assert.Equal(2, t.Count);
+    }
+
+    [Fact]
+    public void Removed_slots_are_reused_and_no_longer_found()
+    {
+        var t = new NodeTable();
+        var a = t.Set("a", "h1", T0);
+        t.Set("b", "h2", T0);
+        Assert.True(t.Remove("a"));
+        Assert.False(t.Remove("a"));
+        Assert.False(t.IsLive(a));
+        Assert.False(t.Contains("a"));
+        var c = t.Set("c", "h3", T0);
+        Assert.Equal(a, c);
+        Assert.Equal("c", t.IdOf(c));
+        Assert.Equal(["b", "c"], t.Slots.Select(t.IdOf).Order());
+        t.Clear();
+        Assert.Equal(0, t.Count);
+        Assert.Empty(t.Slots);
+        Assert.False(t.Contains("b"));
+    }
+
+    [Fact]
+    public void Agrees_with_a_dictionary_under_random_adds_removes_and_readdresses()
+    {
+        // Long addresses and many changes: the index resizes and shifts entries back on removal, the text arena compacts.
+        var random = new Random(11);
+        var t = new NodeTable();
+        var reference = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var step = 0; step < 60_000; step++)
+        {
+            var id = "n" + random.Next(8_000);
+            switch (random.Next(3))
+            {
+                case 0:
+                    var address = $"host-{random.Next(1_000_000)}.{new string('x', random.Next(0, 120))}.example:7070";
+                    t.Set(id, address, T0);
+                    reference[id] = address;
+                    break;
+                case 1:
+                    Assert.Equal(reference.Remove(id), t.Remove(id));
+                    break;
+                default:
+                    if (!t.TryGetSlot(id, out var slot)) { Assert.False(reference.ContainsKey(id)); break; }
+                    var moved = "moved-" + random.Next(1_000_000) + new string('y', random.Next(0, 120));
+                    t.SetAddress(slot, moved);
+                    reference[id] = moved;
+                    break;
+            }
+        }
+        Assert.Equal(reference.Count, t.Count);
+        foreach (var (id, address) in reference)
+        {
+            Assert.True(t.TryGetSlot(id, out var slot), id);
+            Assert.Equal(address, t.AddressOf(slot));
+            Assert.Equal(id, t.IdOf(slot));
+        }
+        Assert.Equal(reference.Keys.Order(), t.Slots.Select(t.IdOf).Order());
+    }
+
+    [Fact]
+    public void Diff_matches_the_dictionary_diff()
+    {
+        var t = new NodeTable();
+        var current = new Dictionary<string, string> { ["a"] = "h1", ["b"] = "h2", ["c"] = "h3" };
+        foreach (var (id, address) in current) t.Set(id, address, T0);
+        List<NodeEntry> next = [new("b", "h2"), new("c", "h3:9000"), new("d", "h4")];
+        var expected = NodeMapDiff.Compute(current, next);
+        var actual = t.Diff(next);
+        Assert.Equal(expected.Added, actual.Added);
+        Assert.Equal(expected.Removed, actual.Removed);
+        Assert.Equal(expected.Readdressed, actual.Readdressed);
+        Assert.True(t.Diff([new("a", "h1"), new("b", "h2"), new("c", "h3")]).IsEmpty);
+    }
+}
