@@ -12,6 +12,7 @@ public sealed record ScenarioResult(
     double? PeerDeliveriesPerSecond = null,
     long? Expired = null,
     double? BytesPerNode = null,
+    double? ProcessHeapBytesPerNode = null,
     double? P50LatenessMs = null,
     double? P99LatenessMs = null,
     double? ForceP50Ms = null,

@@ -55,7 +55,8 @@ public static class Scenarios
         return new ScenarioResult(force ? "force" : "steady", o.Nodes,
             DeliveriesPerSecond: rate,
             Expired: env.Fleet.LateArrivals - lateStart + await env.ExpiredNodesAsync(),
-            BytesPerNode: (heapAfter - heapBefore) / (double)o.Nodes,
+            BytesPerNode: env.Metrics.NodeStateBytesTotal / (double)o.Nodes, // what the partitions hold for their nodes, as they last reported it (≤ 1 s ago)
+            ProcessHeapBytesPerNode: (heapAfter - heapBefore) / (double)o.Nodes,
             P50LatenessMs: Percentiles.Of(lateness, 50),
             P99LatenessMs: Percentiles.Of(lateness, 99),
             ForceP50Ms: force ? Percentiles.Of(forceLatencies, 50) : null,

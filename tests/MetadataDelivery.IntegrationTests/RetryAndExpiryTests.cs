@@ -70,6 +70,7 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
         Assert.Equal(1, metrics.ExpiredAlarmsTotal);
         var metricsText = await (await host.Operator.GetAsync("/metrics")).Response.Content.ReadAsStringAsync();
         Assert.Contains("mds_alarms_expired", metricsText);
+        Assert.Matches(@"(?m)^mds_node_state_bytes(\{[^}]*\})? [1-9][0-9]*", metricsText); // the partitions' node tables and schedules
 
         // The service's counts are summed from its partitions' reports, which trail node views by up to a second.
         await Eventually.TrueAsync(async () => (await tenant.GetOkAsync("/v1/services/outage"))["nodes"]!["expired"]!.GetValue<int>() == 1,

@@ -18,6 +18,7 @@ public sealed class MdsMetrics : IDisposable
     private readonly Counter<long> _expiredAlarms;
     private readonly Counter<long> _nodeMapSyncs;
     private readonly ConcurrentDictionary<string, NodeCounts> _nodeCounts = new();
+    private readonly ConcurrentDictionary<string, long> _nodeStateBytes = new();
     private long _acked;
     private long _failed;
     private long _expired;
@@ -33,6 +34,8 @@ public sealed class MdsMetrics : IDisposable
         _nodeMapSyncs = _meter.CreateCounter<long>("mds.nodemap.syncs", description: "Node-map reads by result");
         _meter.CreateObservableGauge("mds.nodes", ObserveNodes, description: "Managed nodes by state");
         _meter.CreateObservableGauge("mds.services", () => _nodeCounts.Count, description: "Services running on this member");
+        _meter.CreateObservableGauge("mds.node_state_bytes", () => NodeStateBytesTotal,
+            description: "Memory the node partitions on this member hold for their nodes (node tables and schedules)");
     }
 
     public long AckedTotal => Interlocked.Read(ref _acked);
@@ -64,8 +67,19 @@ public sealed class MdsMetrics : IDisposable
 
     /// <summary>Node counts are published by the partitions running on this member, so each node is
     /// counted once in the cluster: by the member that holds its partition.</summary>
-    public void PublishNodeCounts(PartitionKey partition, NodeCounts counts) => _nodeCounts[partition.EntityId] = counts;
-    public void ForgetPartition(PartitionKey partition) => _nodeCounts.TryRemove(partition.EntityId, out _);
+    public void PublishNodeCounts(PartitionKey partition, NodeCounts counts, long stateBytes)
+    {
+        _nodeCounts[partition.EntityId] = counts;
+        _nodeStateBytes[partition.EntityId] = stateBytes;
+    }
+
+    public void ForgetPartition(PartitionKey partition)
+    {
+        _nodeCounts.TryRemove(partition.EntityId, out _);
+        _nodeStateBytes.TryRemove(partition.EntityId, out _);
+    }
+
+    public long NodeStateBytesTotal => _nodeStateBytes.Values.Sum();
 
     /// <summary>The counts of the service's partitions that run on this member.</summary>
     public NodeCounts NodeCountsOf(ServiceKey service)

@@ -117,13 +117,16 @@ public sealed partial class NodePartitionActor : SnapshottingEntity, IWithTimers
     {
         if (!_state.IsActive) return;
         var counts = _state.Counts();
-        _services.Metrics.PublishNodeCounts(_state.Key, counts);
+        _services.Metrics.PublishNodeCounts(_state.Key, counts, NodeStateBytes());
         if (counts == _reportedCounts) return;
         _reportedCounts = counts;
         // Straight to the ServiceActor when known, the same way as the acknowledgements (which also carry counts),
         // so a report cannot overtake a newer acknowledgement; through the region otherwise.
         (_service ?? _services.ServiceRegion()).Tell(new PartitionCountsChanged(Key, _state.Key.Index, counts));
     }
+
+    private long NodeStateBytes() =>
+        _state.Nodes.AllocatedBytes + _schedule.AllocatedBytes + _ready.AllocatedBytes + _expiries.AllocatedBytes;
 
     private void RememberService(IActorRef sender)
     {
