@@ -221,6 +221,18 @@ public class DeliveryScheduleTests
     }
 
     [Fact]
+    public void A_drained_schedule_gives_its_heap_back()
+    {
+        var s = NewSchedule();
+        for (var i = 0; i < 100_000; i++) s.Set(i, T0.AddMilliseconds(i));
+        var peak = s.AllocatedBytes;
+        Assert.Equal(100_000, s.TakeDue(DateTimeOffset.MaxValue, int.MaxValue).Count);
+        Assert.True(s.AllocatedBytes < peak * 0.6, $"{s.AllocatedBytes} of {peak} bytes kept"); // the per-slot pages stay, the heap shrinks
+        s.Set(5, T0);
+        Assert.Equal([5], s.TakeDue(T0, 10));
+    }
+
+    [Fact]
     public void Agrees_with_a_sorted_reference_under_random_operations()
     {
         var random = new Random(42);

@@ -19,7 +19,8 @@ public sealed class DeliverySchedule
     // The epoch lies 2^38 ms (8.7 years) before the schedule was made: times from then to 26 years after it are
     // exact; earlier ones (long overdue) count as the epoch. A schedule lives as long as one incarnation of a partition.
     private readonly long _epochTicks;
-    private ulong[] _heap = new ulong[64];
+    private const int MinHeap = 64;
+    private ulong[] _heap = new ulong[MinHeap];
     private int _heapCount;
     private readonly List<ulong[]> _current = []; // per slot: its live entry, 0 when not scheduled
 
@@ -159,6 +160,8 @@ public sealed class DeliverySchedule
         var top = _heap[0];
         _heap[0] = _heap[--_heapCount];
         if (_heapCount > 0) SiftDown(0);
+        // A schedule that drained (the ready queue after a fan-out) gives its heap back instead of keeping its peak size.
+        if (_heap.Length > MinHeap && _heapCount < _heap.Length / 4) Array.Resize(ref _heap, _heap.Length / 2);
         return top;
     }
 
