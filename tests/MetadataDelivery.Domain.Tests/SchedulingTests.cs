@@ -188,6 +188,11 @@ public class DeliveryScheduleTests
         Assert.Empty(s.TakeDue(T0, 10));
         Assert.Equal(T0.AddMilliseconds(1), s.NextDue);
         Assert.Equal([1], s.TakeDue(T0.AddMilliseconds(1), 10));
+
+        s.Set(2, T0.AddTicks(7_000)); // 0.7 ms after T0
+        Assert.Empty(s.TakeDue(T0.AddTicks(3_000), 10)); // 0.3 ms: not yet, though both are within the same millisecond
+        Assert.Empty(s.TakeDue(T0.AddTicks(6_999), 10));
+        Assert.Equal([2], s.TakeDue(T0.AddTicks(10_000), 10));
     }
 
     [Fact]
@@ -197,7 +202,13 @@ public class DeliveryScheduleTests
         s.Set(1, DateTimeOffset.MaxValue);
         s.Set(2, DateTimeOffset.MinValue);
         s.Set(3, T0.AddYears(-20));
-        Assert.Equal([2, 3], s.TakeDue(T0, 10)); // both count as long overdue: slot order
+        s.Set(0, DateTimeOffset.UnixEpoch); // slot 0 long overdue: still a real entry
+        Assert.Equal(4, s.Count);
+        Assert.True(s.Remove(0));
+        s.Set(0, DateTimeOffset.UnixEpoch);
+        Assert.Equal([0, 2, 3], s.TakeDue(T0, 10)); // all count as long overdue: slot order
+        Assert.Empty(s.TakeDue(T0, 10));
+        Assert.Equal(1, s.Count);
         Assert.Empty(s.TakeDue(T0.AddYears(20), 10));
         Assert.Equal([1], s.TakeDue(DateTimeOffset.MaxValue, 10));
     }

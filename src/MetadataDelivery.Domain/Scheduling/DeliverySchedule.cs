@@ -7,7 +7,7 @@ namespace MetadataDelivery.Domain.Scheduling;
 /// into one ulong (milliseconds since the schedule's epoch in the high 40 bits, the slot in the low 24), kept in an
 /// array heap, plus the slot's current entry in paged arrays; 16 bytes a node and no object per node. Re-scheduling
 /// or removing a slot leaves its old heap entry behind, recognised as stale (no longer the slot's entry) when it
-/// reaches the top and dropped. Due times are rounded up to the millisecond, so nothing is taken early.</summary>
+/// reaches the top and dropped. Due times are rounded up to the millisecond and "now" down, so nothing is taken early.</summary>
 public sealed class DeliverySchedule
 {
     private const int SlotBits = 24;
@@ -16,8 +16,9 @@ public sealed class DeliverySchedule
     private const int PageBits = 10;
     private const int PageSize = 1 << PageBits;
 
-    // The epoch lies 2^38 ms (8.7 years) before the schedule was made: times from then to 26 years after it are
-    // exact; earlier ones (long overdue) count as the epoch. A schedule lives as long as one incarnation of a partition.
+    // The epoch lies 2^38 ms (8.7 years) before the schedule was made (pass the owner's clock): times from then to
+    // 26 years after it are exact; earlier ones (long overdue) count as the epoch's first millisecond, never as 0,
+    // which marks "not scheduled". A schedule lives as long as one incarnation of a partition.
     private readonly long _epochTicks;
     private const int MinHeap = 64;
     private ulong[] _heap = new ulong[MinHeap];
@@ -34,7 +35,7 @@ public sealed class DeliverySchedule
     public void Set(int slot, DateTimeOffset due)
     {
         if ((uint)slot > SlotMask - 1) throw new ArgumentOutOfRangeException(nameof(slot));
-        var entry = (Milliseconds(due) << SlotBits) | (ulong)slot;
+        var entry = (DueMilliseconds(due) << SlotBits) | (ulong)slot;
         ref var current = ref Current(slot, grow: true);
         if (current == 0) Count++;
         current = entry;
@@ -72,7 +73,7 @@ public sealed class DeliverySchedule
     public List<int> TakeDue(DateTimeOffset now, int max)
     {
         var result = new List<int>();
-        var limit = Milliseconds(now);
+        var limit = NowMilliseconds(now);
         while (result.Count < max && _heapCount > 0 && _heap[0] >> SlotBits <= limit)
         {
             var top = Pop();
@@ -95,12 +96,20 @@ public sealed class DeliverySchedule
     /// <summary>Bytes of the arrays, for measurements.</summary>
     public long AllocatedBytes => (_heap.Length + (long)_current.Count * PageSize) * sizeof(ulong);
 
-    private ulong Milliseconds(DateTimeOffset t)
+    /// <summary>A due time in whole milliseconds, rounded up (at least 1, so no entry is 0).</summary>
+    private ulong DueMilliseconds(DateTimeOffset t)
     {
         var ticks = t.UtcTicks - _epochTicks;
-        if (ticks <= 0) return 0;
+        if (ticks <= 0) return 1;
         var ms = (ulong)ticks / TimeSpan.TicksPerMillisecond + ((ulong)ticks % TimeSpan.TicksPerMillisecond == 0 ? 0UL : 1UL);
-        return Math.Min(ms, MaxMilliseconds);
+        return Math.Clamp(ms, 1UL, MaxMilliseconds);
+    }
+
+    /// <summary>"Now" in whole milliseconds, rounded down: what is due at it is due by then.</summary>
+    private ulong NowMilliseconds(DateTimeOffset t)
+    {
+        var ticks = t.UtcTicks - _epochTicks;
+        return ticks <= 0 ? 0 : Math.Min((ulong)ticks / TimeSpan.TicksPerMillisecond, MaxMilliseconds);
     }
 
     private DateTimeOffset TimeOf(ulong entry)

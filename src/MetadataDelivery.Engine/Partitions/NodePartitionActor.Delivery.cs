@@ -19,9 +19,10 @@ public sealed partial class NodePartitionActor
 
     private static readonly TimeSpan MaxWaiterAge = TimeSpan.FromMinutes(5);
 
-    private readonly DeliverySchedule _schedule = new();   // when each node's next attempt / renewal / refresh is due
-    private readonly DeliverySchedule _ready = new();      // due attempts, keyed by the node's deadline
-    private readonly DeliverySchedule _expiries = new();   // when to check each node for expiry (at or before its deadline)
+    // Made in the constructor from the actor's clock (the schedules' epoch is their creation time).
+    private readonly DeliverySchedule _schedule;   // when each node's next attempt / renewal / refresh is due
+    private readonly DeliverySchedule _ready;      // due attempts, keyed by the node's deadline
+    private readonly DeliverySchedule _expiries;   // when to check each node for expiry (at or before its deadline)
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MetadataItem> _cachedItems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
@@ -60,12 +61,12 @@ public sealed partial class NodePartitionActor
         var nodes = _state.Nodes;
         foreach (var slot in nodes.Slots)
         {
-            if (_inFlight.Count > 0 && _inFlight.ContainsKey(nodes.IdOf(slot))) continue;
             var rec = nodes[slot];
+            if (rec.State != NodeState.Expired) _expiries.Set(slot, rec.Deadline(Ttl)); // in flight or not: the attempt may fail
+            if (_inFlight.Count > 0 && _inFlight.ContainsKey(nodes.IdOf(slot))) continue;
             var due = rec.NextAttemptAt ?? now;
             if (refresh is { } r && rec.State == NodeState.Delivered) due = Min(due, now + RandomDelay(r));
             _schedule.Set(slot, due);
-            if (rec.State != NodeState.Expired) _expiries.Set(slot, rec.Deadline(Ttl));
         }
     }
 

@@ -6,6 +6,7 @@ using MetadataDelivery.Engine.Persistence;
 using MetadataDelivery.Domain.Events;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Partitions;
+using MetadataDelivery.Domain.Scheduling;
 using MetadataDelivery.Domain.Services;
 using MetadataDelivery.Engine.Services;
 
@@ -41,6 +42,10 @@ public sealed partial class NodePartitionActor : SnapshottingEntity, IWithTimers
     {
         _services = services;
         _state = new PartitionState(PartitionKey.ParseEntityId(entityId));
+        var now = Now;
+        _schedule = new DeliverySchedule(now);
+        _ready = new DeliverySchedule(now);
+        _expiries = new DeliverySchedule(now);
         PersistenceId = "partition-" + entityId;
 
         Recover<SnapshotOffer>(offer =>
