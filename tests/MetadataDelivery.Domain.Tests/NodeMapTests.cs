@@ -1,5 +1,6 @@
 using System.Text;
 using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
 
 namespace MetadataDelivery.Domain.Tests;
 
@@ -112,7 +113,7 @@ public class NodeMapDiffTests
     {
         var current = new Dictionary<string, string> { ["a"] = "h1", ["b"] = "h2", ["c"] = "h3" };
         var next = new[] { new NodeEntry("a", "h1"), new NodeEntry("b", "h2:8443"), new NodeEntry("d", "h4") };
-        var diff = NodeMapDiff.Compute(current, next);
+        var diff = TableOf(current).Diff(next);
         Assert.Equal([new NodeEntry("d", "h4")], diff.Added);
         Assert.Equal(["c"], diff.Removed);
         Assert.Equal([new NodeEntry("b", "h2:8443")], diff.Readdressed);
@@ -123,7 +124,14 @@ public class NodeMapDiffTests
     public void Same_map_is_an_empty_diff()
     {
         var current = new Dictionary<string, string> { ["a"] = "h1" };
-        Assert.True(NodeMapDiff.Compute(current, [new NodeEntry("a", "h1")]).IsEmpty);
+        Assert.True(TableOf(current).Diff([new NodeEntry("a", "h1")]).IsEmpty);
+    }
+
+    private static NodeTable TableOf(Dictionary<string, string> addresses)
+    {
+        var table = new NodeTable();
+        foreach (var (id, address) in addresses) table.Set(id, address, DateTimeOffset.UnixEpoch);
+        return table;
     }
 }
 

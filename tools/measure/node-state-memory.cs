@@ -22,8 +22,8 @@ var entries = Enumerable.Range(0, count).Select(i => new NodeEntry($"node-{i:D7}
 var state = new PartitionState(new PartitionKey(new ServiceKey("acme", "svc"), 0));
 state.Apply(new PartitionConfigured(1, spec, "secret", [], now));
 state.Apply(new NodeSliceApplied(1, 1, entries, [], [], now));
-var schedule = new DeliverySchedule();
-var expiries = new DeliverySchedule();
+var schedule = new DeliverySchedule(now);
+var expiries = new DeliverySchedule(now);
 for (var i = 0; i < count; i++)
 {
     var id = entries[i].Id;

@@ -25,8 +25,6 @@ public sealed class DeliverySchedule
     private int _heapCount;
     private readonly List<ulong[]> _current = []; // per slot: its live entry, 0 when not scheduled
 
-    public DeliverySchedule() : this(DateTimeOffset.UtcNow) { }
-
     public DeliverySchedule(DateTimeOffset createdAt) =>
         _epochTicks = createdAt.UtcTicks - (1L << 38) * TimeSpan.TicksPerMillisecond;
 
