@@ -30,23 +30,32 @@ public sealed record Envelope(
     /// certificates at thousands per second that string is most of the garbage).</summary>
     public static byte[] SerializeToUtf8(string tenant, string service, string node, string deliveryId, MetadataItem item)
     {
-        var buffer = new ArrayBufferWriter<byte>(item.Payload.Length * 4 / 3 + 512);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("tenant", tenant);
-            w.WriteString("service", service);
-            w.WriteString("node", node);
-            w.WriteString("deliveryId", deliveryId);
-            w.WriteString("version", item.Version);
-            w.WriteString("contentType", item.ContentType);
-            w.WriteBase64String("payload", item.Payload);
-            w.WriteString("issuedAt", FormatTime(item.IssuedAt));
-            w.WriteString("expiresAt", FormatTime(item.ExpiresAt));
-            w.WriteEndObject();
-        }
+        var buffer = new ArrayBufferWriter<byte>(EstimateUtf8Length(tenant, service, node, deliveryId, item));
+        WriteUtf8(buffer, tenant, service, node, deliveryId, item);
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Writes the envelope's JSON to <paramref name="output"/> (see <see cref="SerializeToUtf8"/>).</summary>
+    public static void WriteUtf8(IBufferWriter<byte> output, string tenant, string service, string node, string deliveryId, MetadataItem item)
+    {
+        using var w = new Utf8JsonWriter(output);
+        w.WriteStartObject();
+        w.WriteString("tenant", tenant);
+        w.WriteString("service", service);
+        w.WriteString("node", node);
+        w.WriteString("deliveryId", deliveryId);
+        w.WriteString("version", item.Version);
+        w.WriteString("contentType", item.ContentType);
+        w.WriteBase64String("payload", item.Payload);
+        w.WriteString("issuedAt", FormatTime(item.IssuedAt));
+        w.WriteString("expiresAt", FormatTime(item.ExpiresAt));
+        w.WriteEndObject();
+    }
+
+    /// <summary>The envelope's size when no string needs escaping (a buffer of this size is usually enough).</summary>
+    public static int EstimateUtf8Length(string tenant, string service, string node, string deliveryId, MetadataItem item) =>
+        (item.Payload.Length + 2) / 3 * 4 + tenant.Length + service.Length + node.Length + deliveryId.Length
+        + item.Version.Length + item.ContentType.Length + 256;
 
     public static Envelope? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<Envelope>(json, Json);
 

@@ -76,12 +76,12 @@ public sealed class NodeDeliveryActor : ReceiveActor
             var target = PushTarget.For(_job.Spec.Delivery, _job.Address);
             if (target is null) return Finished(AttemptResult.Failed, item, $"node address '{_job.Address}' is not usable");
 
-            var body = Domain.Delivery.Envelope.SerializeToUtf8(_job.Key.Tenant, _job.Key.Service, _job.Node, _job.DeliveryId, item);
-            await _services.Envelopes.SaveAsync(_job.Key, _job.Node, body, ct);
-            var result = await _services.Pipeline.PushAsync(new PushJob(target, body, _job.Secrets, item.Version, ct));
-            return result.Acked
-                ? Finished(AttemptResult.Acked, item, null)
-                : Finished(AttemptResult.Failed, item, result.Error);
+            var envelope = _services.EnvelopeBuffers.Write(_job.Key, _job.Node, _job.DeliveryId, item);
+            await _services.Envelopes.SaveAsync(_job.Key, _job.Node, envelope.Bytes, ct);
+            var result = await _services.Pipeline.PushAsync(new PushJob(target, envelope.Bytes, _job.Secrets, item.Version, ct));
+            if (!result.Acked) return Finished(AttemptResult.Failed, item, result.Error); // the connection may still read the bytes: left to the GC
+            envelope.Return(); // committed by the store, received whole by the agent
+            return Finished(AttemptResult.Acked, item, null);
         }
         catch (MetadataFetchException ex) { return Finished(AttemptResult.Failed, null, "fetch: " + ex.Message); }
         catch (OperationCanceledException) { return Finished(AttemptResult.Failed, item, "attempt cancelled"); }

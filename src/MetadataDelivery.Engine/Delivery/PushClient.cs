@@ -21,10 +21,10 @@ public sealed class PushClient(HttpClient http, MdsMetrics metrics, TimeProvider
         {
             var ts = time.GetUtcNow().ToUnixTimeSeconds();
             using var request = new HttpRequestMessage(HttpMethod.Post, job.Target);
-            request.Content = new ByteArrayContent(job.Body);
+            request.Content = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(job.Body, out var segment) ? new ByteArrayContent(segment.Array!, segment.Offset, segment.Count) : new ReadOnlyMemoryContent(job.Body);
             request.Content.Headers.ContentType = Json;
             request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.SignAll(job.Secrets, ts, job.Body));
+            request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.SignAll(job.Secrets, ts, job.Body.Span));
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
             if (!response.IsSuccessStatusCode)
                 return PushResult.Fail($"agent answered {(int)response.StatusCode} {response.ReasonPhrase}");

@@ -32,7 +32,7 @@ public sealed class DeliveryServicesFactory(
             return _services = new DeliveryServices(
                 () => services ??= sharding.ShardRegion(AkkaBuilderExtensions.ServiceTypeName),
                 () => partitions ??= sharding.ShardRegion(AkkaBuilderExtensions.PartitionTypeName),
-                o, sources, nodeMaps, pipeline, envelopes, catalog, metrics, time,
+                o, sources, nodeMaps, pipeline, new EnvelopeBuffers(o.Delivery.MaxAttemptsInFlight), envelopes, catalog, metrics, time,
                 new SemaphoreSlim(Math.Max(1, o.Delivery.MaxAttemptsInFlight)));
         }
     }

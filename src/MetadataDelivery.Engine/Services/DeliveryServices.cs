@@ -17,6 +17,7 @@ public sealed record DeliveryServices(
     MetadataSourceResolver Sources,
     NodeMapReader NodeMaps,
     PushPipeline Pipeline,
+    EnvelopeBuffers EnvelopeBuffers,
     IEnvelopeStore Envelopes,
     ICatalogStore Catalog,
     MdsMetrics Metrics,

@@ -6,13 +6,14 @@ namespace MetadataDelivery.Engine.Storage;
 
 /// <summary>The write path shared by the envelope stores: every save and delete goes through one queue and one
 /// writer that commits them in batches (one transaction per batch, not per envelope). Deletes are thus ordered
-/// after the saves queued before them, and a save whose attempt was abandoned is skipped.</summary>
+/// after the saves queued before them, and a save whose attempt was abandoned is skipped. A save's bytes may be
+/// a pooled buffer: the writer reads them only until the save completes.</summary>
 public abstract class BatchedEnvelopeStore : IEnvelopeStore, IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
     protected abstract record Write(TaskCompletionSource Done);
-    protected sealed record Save(string Service, string Node, byte[] Envelope, CancellationToken Abandoned, TaskCompletionSource Done) : Write(Done);
+    protected sealed record Save(string Service, string Node, ReadOnlyMemory<byte> Envelope, CancellationToken Abandoned, TaskCompletionSource Done) : Write(Done);
     protected sealed record DeleteNodes(string Service, IReadOnlyCollection<string> Nodes, TaskCompletionSource Done) : Write(Done);
     protected sealed record DeleteService(string Service, TaskCompletionSource Done) : Write(Done);
 
@@ -30,7 +31,7 @@ public abstract class BatchedEnvelopeStore : IEnvelopeStore, IAsyncDisposable
 
     public abstract Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default);
 
-    public Task SaveAsync(ServiceKey key, string node, byte[] envelope, CancellationToken ct = default) =>
+    public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) =>
         EnqueueAsync(new Save(key.EntityId, node, envelope, ct, NewDone()), ct);
 
     public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) =>

@@ -25,7 +25,7 @@ public interface ICatalogStore
 /// <summary>The last envelope built for each node (the pull path, CONTRACT §2): overwritten, never appended.</summary>
 public interface IEnvelopeStore
 {
-    Task SaveAsync(ServiceKey key, string node, byte[] envelope, CancellationToken ct = default);
+    Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default);
     Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default);
     Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes);
     Task DeleteServiceAsync(ServiceKey key);

@@ -36,7 +36,7 @@ public sealed class PostgresEnvelopeStore : BatchedEnvelopeStore
                     break;
                 case Save s:
                     await Exec(c, tx, "INSERT INTO mds_envelopes(service, node, envelope) VALUES (@s, @n, @e) ON CONFLICT (service, node) DO UPDATE SET envelope = excluded.envelope",
-                        ("s", s.Service), ("n", s.Node), ("e", s.Envelope));
+                        ("s", s.Service), ("n", s.Node), ("e", s.Envelope.ToArray()));
                     break;
                 case DeleteNodes d:
                     await Exec(c, tx, "DELETE FROM mds_envelopes WHERE service = @s AND node = ANY(@n)", ("s", d.Service), ("n", d.Nodes.ToArray()));

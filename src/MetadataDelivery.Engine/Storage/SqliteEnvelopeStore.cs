@@ -35,8 +35,9 @@ public sealed class SqliteEnvelopeStore : BatchedEnvelopeStore
                 case Save { Abandoned.IsCancellationRequested: true }:
                     break;
                 case Save s:
+                    // The caller's bytes are a pooled buffer; the binder wants an exact-length array: this copy dies at once.
                     Exec(c, tx, "INSERT INTO envelopes(service, node, envelope) VALUES ($s, $n, $e) ON CONFLICT(service, node) DO UPDATE SET envelope = excluded.envelope",
-                        ("$s", s.Service), ("$n", s.Node), ("$e", s.Envelope));
+                        ("$s", s.Service), ("$n", s.Node), ("$e", s.Envelope.ToArray()));
                     break;
                 case DeleteNodes d:
                     foreach (var node in d.Nodes) Exec(c, tx, "DELETE FROM envelopes WHERE service = $s AND node = $n", ("$s", d.Service), ("$n", node));
