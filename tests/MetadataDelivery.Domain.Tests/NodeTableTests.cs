@@ -104,6 +104,44 @@ public class NodeTableTests
     }
 
     [Fact]
+    public void Pages_in_ordinal_id_order_after_a_cursor_like_sorting_every_id()
+    {
+        // Ids of every allowed character, some removed (free slots in the middle), half the nodes filtered out.
+        const string alphabet = "ABCXYZabcxyz0189._:-";
+        var random = new Random(5);
+        var t = new NodeTable();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var id = new string(Enumerable.Range(0, random.Next(1, 12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            if (ids.Add(id)) t.Set(id, "127.0.0.1:1", T0);
+        }
+        foreach (var id in ids.Where((_, i) => i % 7 == 0).ToList()) { t.Remove(id); ids.Remove(id); }
+        Func<int, bool> even = slot => slot % 2 == 0;
+        var sorted = ids.Order(StringComparer.Ordinal).ToList();
+        var evenSorted = sorted.Where(id => t.TryGetSlot(id, out var s) && even(s)).ToList();
+
+        foreach (var cursor in new string?[] { null, "", "-", "A", "Zz", sorted[sorted.Count / 2], sorted[^1], "zzzzzzzzzzzzz" })
+        {
+            Assert.Equal(sorted.Where(id => cursor is null || string.CompareOrdinal(id, cursor) > 0).Take(25),
+                t.FirstSlotsAfter(cursor, 25).Select(t.IdOf));
+            Assert.Equal(evenSorted.Where(id => cursor is null || string.CompareOrdinal(id, cursor) > 0).Take(25),
+                t.FirstSlotsAfter(cursor, 25, even).Select(t.IdOf));
+        }
+
+        var walked = new List<string>();
+        for (string? cursor = null; ;)
+        {
+            var page = t.FirstSlotsAfter(cursor, 97).Select(t.IdOf).ToList();
+            walked.AddRange(page);
+            if (page.Count < 97) break;
+            cursor = page[^1];
+        }
+        Assert.Equal(sorted, walked);
+        Assert.Empty(t.FirstSlotsAfter(null, 0));
+    }
+
+    [Fact]
     public void Diff_finds_added_removed_and_readdressed_nodes()
     {
         var t = new NodeTable();

@@ -16,13 +16,8 @@ public sealed partial class NodePartitionActor
         {
             var limit = Math.Clamp(cmd.Limit, 1, 1000);
             var nodes = _state.Nodes;
-            var page = nodes.Slots
-                .Where(slot => cmd.State is null || nodes[slot].State == cmd.State)
-                .Select(slot => (Id: nodes.IdOf(slot), Slot: slot))
-                .Where(n => cmd.Cursor is null || string.CompareOrdinal(n.Id, cmd.Cursor) > 0)
-                .OrderBy(n => n.Id, StringComparer.Ordinal)
-                .Take(limit + 1)
-                .Select(n => NodeViewOf(n.Id, n.Slot))
+            var page = nodes.FirstSlotsAfter(cmd.Cursor, limit + 1, cmd.State is { } state ? slot => nodes[slot].State == state : null)
+                .Select(slot => NodeViewOf(nodes.IdOf(slot), slot))
                 .ToList();
             string? next = null;
             if (page.Count > limit) { page.RemoveAt(limit); next = page[^1].Node; }
