@@ -57,7 +57,9 @@ public static class EngineServiceCollectionExtensions
         {
             services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
             services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
-            services.AddSingleton<IEnvelopeStore, SqliteEnvelopeStore>();
+            services.AddSingleton<IEnvelopeStore>(sp => new SegmentEnvelopeStore(sp.GetRequiredService<SqliteDatabase>(),
+                Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "envelopes"),
+                sp.GetRequiredService<ILogger<SegmentEnvelopeStore>>()));
             services.AddSingleton<ICaKeyStore>(sp => new FileCaKeyStore(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir));
         }
 

@@ -67,7 +67,7 @@ public abstract class BatchedEnvelopeStore : IEnvelopeStore, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         _writes.Writer.TryComplete();
         if (_writer is not null) await _writer;

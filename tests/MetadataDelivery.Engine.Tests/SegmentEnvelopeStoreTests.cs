@@ -1,0 +1,142 @@
+using MetadataDelivery.Domain.Delivery;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Engine.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetadataDelivery.Engine.Tests;
+
+public sealed class SegmentEnvelopeStoreTests : IDisposable
+{
+    private static readonly ServiceKey Payments = new("acme", "payments");
+    private static readonly ServiceKey Billing = new("acme", "billing");
+    private static readonly DateTimeOffset At = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mds-segments-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly SqliteDatabase _db;
+    private string Segments => Path.Combine(_dir, "envelopes");
+
+    public SegmentEnvelopeStoreTests() => _db = new SqliteDatabase(Path.Combine(_dir, "catalog.db"));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private SegmentEnvelopeStore Open(long maxSegmentBytes = SegmentEnvelopeStore.DefaultMaxSegmentBytes) =>
+        new(_db, Segments, NullLogger<SegmentEnvelopeStore>.Instance, maxSegmentBytes);
+
+    private static byte[] EnvelopeOf(ServiceKey key, string node, string deliveryId, int payloadBytes = 2_000)
+    {
+        var payload = new byte[payloadBytes];
+        new Random(deliveryId.GetHashCode()).NextBytes(payload);
+        return Envelope.SerializeToUtf8(key.Tenant, key.Service, node, deliveryId, new MetadataItem(payload, "application/x-pem-file", At, At.AddHours(1)));
+    }
+
+    private int SegmentFiles => Directory.GetFiles(Segments, "*.seg").Length;
+
+    [Fact]
+    public async Task Returns_the_latest_envelope_of_each_node_and_none_for_unknown_nodes()
+    {
+        await using var store = Open();
+        var first = EnvelopeOf(Payments, "n1", "d1");
+        var second = EnvelopeOf(Payments, "n1", "d2");
+        var other = EnvelopeOf(Billing, "n1", "d3");
+        await store.SaveAsync(Payments, "n1", first);
+        await store.SaveAsync(Billing, "n1", other);
+        Assert.Equal(first, await store.GetAsync(Payments, "n1"));
+        await store.SaveAsync(Payments, "n1", second);
+        Assert.Equal(second, await store.GetAsync(Payments, "n1"));
+        Assert.Equal(other, await store.GetAsync(Billing, "n1"));
+        Assert.Null(await store.GetAsync(Payments, "n2"));
+    }
+
+    [Fact]
+    public async Task Deleted_nodes_and_services_have_no_envelope()
+    {
+        await using var store = Open();
+        foreach (var node in new[] { "n1", "n2", "n3" }) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "d-" + node));
+        await store.SaveAsync(Billing, "n1", EnvelopeOf(Billing, "n1", "d-b"));
+        await store.DeleteNodesAsync(Payments, ["n1", "n2"]);
+        Assert.Null(await store.GetAsync(Payments, "n1"));
+        Assert.Null(await store.GetAsync(Payments, "n2"));
+        Assert.NotNull(await store.GetAsync(Payments, "n3"));
+        await store.DeleteServiceAsync(Payments);
+        Assert.Null(await store.GetAsync(Payments, "n3"));
+        Assert.NotNull(await store.GetAsync(Billing, "n1"));
+    }
+
+    [Fact]
+    public async Task Envelopes_survive_a_restart_and_new_ones_go_to_a_new_segment()
+    {
+        var before = EnvelopeOf(Payments, "n1", "d1");
+        await using (var store = Open()) await store.SaveAsync(Payments, "n1", before);
+        Assert.Equal(1, SegmentFiles);
+
+        await using var reopened = Open();
+        Assert.Equal(before, await reopened.GetAsync(Payments, "n1"));
+        var after = EnvelopeOf(Payments, "n2", "d2");
+        await reopened.SaveAsync(Payments, "n2", after);
+        Assert.Equal(after, await reopened.GetAsync(Payments, "n2"));
+        Assert.Equal(before, await reopened.GetAsync(Payments, "n1"));
+        Assert.Equal(2, SegmentFiles);
+    }
+
+    [Fact]
+    public async Task Segments_no_node_points_into_are_deleted_and_disk_use_stays_bounded()
+    {
+        // About one envelope per segment: every save closes one, and a sweep follows every fourth.
+        await using var store = Open(maxSegmentBytes: 4_000);
+        for (var round = 0; round < 50; round++)
+            foreach (var node in new[] { "n1", "n2", "n3" })
+                await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, $"d{round}-{node}"));
+        store.Sweep();
+        Assert.InRange(SegmentFiles, 3, 4); // the three live envelopes' segments (one may be the open one)
+        foreach (var node in new[] { "n1", "n2", "n3" })
+            Assert.Equal(EnvelopeOf(Payments, node, $"d49-{node}"), await store.GetAsync(Payments, node));
+    }
+
+    [Fact]
+    public async Task A_mostly_dead_segment_has_its_live_envelopes_copied_forward()
+    {
+        await using var store = Open(maxSegmentBytes: 64_000);
+        var nodes = Enumerable.Range(0, 20).Select(i => $"n{i}").ToList();
+        foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "old-" + node));
+        // All but two are replaced (their new envelopes fill further segments): the first segment keeps 2 of 20 live.
+        foreach (var node in nodes.Skip(2)) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "new-" + node, payloadBytes: 4_000));
+        var firstSegment = Directory.GetFiles(Segments, "*.seg").Order().First();
+        store.Sweep();
+        Assert.False(File.Exists(firstSegment));
+        Assert.Equal(EnvelopeOf(Payments, "n0", "old-n0"), await store.GetAsync(Payments, "n0"));
+        Assert.Equal(EnvelopeOf(Payments, "n1", "old-n1"), await store.GetAsync(Payments, "n1"));
+        Assert.Equal(EnvelopeOf(Payments, "n7", "new-n7", payloadBytes: 4_000), await store.GetAsync(Payments, "n7"));
+    }
+
+    [Fact]
+    public async Task Damaged_bytes_read_as_no_envelope()
+    {
+        await using var store = Open();
+        await store.SaveAsync(Payments, "n1", EnvelopeOf(Payments, "n1", "d1"));
+        var segment = Directory.GetFiles(Segments, "*.seg").Single();
+        using (var f = new FileStream(segment, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            f.Write(new byte[64]); // a torn write after a machine crash: zeros where the envelope began
+        Assert.Null(await store.GetAsync(Payments, "n1"));
+    }
+
+    [Fact]
+    public async Task Envelopes_of_the_earlier_catalog_table_move_into_segments()
+    {
+        var old = EnvelopeOf(Payments, "n1", "d-old");
+        using (var c = _db.Open())
+        {
+            SqliteDatabase.Execute(c, "CREATE TABLE envelopes (service TEXT NOT NULL, node TEXT NOT NULL, envelope BLOB NOT NULL, PRIMARY KEY (service, node)) WITHOUT ROWID;");
+            SqliteDatabase.Execute(c, "INSERT INTO envelopes VALUES ($s, $n, $e)", ("$s", Payments.EntityId), ("$n", "n1"), ("$e", old));
+        }
+        await using var store = Open();
+        Assert.Equal(old, await store.GetAsync(Payments, "n1"));
+        using (var c = _db.Open())
+        using (var cmd = SqliteDatabase.Command(c, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'envelopes'"))
+            Assert.Equal(0L, cmd.ExecuteScalar());
+    }
+}
