@@ -98,19 +98,53 @@ public sealed class SegmentEnvelopeStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_mostly_dead_segment_has_its_live_envelopes_copied_forward()
+    public async Task When_the_files_hold_far_more_than_the_live_envelopes_the_sparsest_segments_are_copied_forward()
     {
-        await using var store = Open(maxSegmentBytes: 64_000);
-        var nodes = Enumerable.Range(0, 20).Select(i => $"n{i}").ToList();
-        foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "old-" + node));
-        // All but two are replaced (their new envelopes fill further segments): the first segment keeps 2 of 20 live.
-        foreach (var node in nodes.Skip(2)) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "new-" + node, payloadBytes: 4_000));
-        var firstSegment = Directory.GetFiles(Segments, "*.seg").Order().First();
+        // Four envelopes per segment, ten segments; then three nodes of every four are deleted: each segment is a
+        // quarter live and the files hold four times the live bytes.
+        await using var store = Open(maxSegmentBytes: 12_000);
+        var nodes = Enumerable.Range(0, 40).Select(i => $"n{i:D2}").ToList();
+        foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "d-" + node));
+        await store.DeleteNodesAsync(Payments, nodes.Where((_, i) => i % 4 != 0).ToList());
+        var before = Directory.GetFiles(Segments, "*.seg").Order().ToList();
+        var bytesBefore = before.Sum(f => new FileInfo(f).Length);
+
         store.Sweep();
-        Assert.False(File.Exists(firstSegment));
-        Assert.Equal(EnvelopeOf(Payments, "n0", "old-n0"), await store.GetAsync(Payments, "n0"));
-        Assert.Equal(EnvelopeOf(Payments, "n1", "old-n1"), await store.GetAsync(Payments, "n1"));
-        Assert.Equal(EnvelopeOf(Payments, "n7", "new-n7", payloadBytes: 4_000), await store.GetAsync(Payments, "n7"));
+
+        var after = Directory.GetFiles(Segments, "*.seg").ToList();
+        Assert.Equal(4, before.Except(after).Count()); // the four sparsest this sweep
+        Assert.True(after.Sum(f => new FileInfo(f).Length) < bytesBefore);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var stored = await store.GetAsync(Payments, nodes[i]);
+            if (i % 4 == 0) Assert.Equal(EnvelopeOf(Payments, nodes[i], "d-" + nodes[i]), stored);
+            else Assert.Null(stored);
+        }
+    }
+
+    [Fact]
+    public async Task Segments_that_are_mostly_live_are_left_alone()
+    {
+        await using var store = Open(maxSegmentBytes: 12_000);
+        var nodes = Enumerable.Range(0, 40).Select(i => $"n{i:D2}").ToList();
+        foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "d-" + node));
+        await store.DeleteNodesAsync(Payments, nodes.Where((_, i) => i % 4 == 0).ToList()); // three quarters stay live
+        var before = Directory.GetFiles(Segments, "*.seg").Order().ToList();
+        store.Sweep();
+        Assert.Equal(before, Directory.GetFiles(Segments, "*.seg").Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_segment_number_the_index_still_names_is_never_reused_even_if_its_file_is_gone()
+    {
+        await using (var store = Open()) await store.SaveAsync(Payments, "n1", EnvelopeOf(Payments, "n1", "d1"));
+        foreach (var f in Directory.GetFiles(Segments, "*.seg")) File.Delete(f); // lost with a machine crash
+
+        await using var reopened = Open();
+        await reopened.SaveAsync(Payments, "n2", EnvelopeOf(Payments, "n2", "d2"));
+        Assert.Null(await reopened.GetAsync(Payments, "n1"));
+        Assert.Equal(EnvelopeOf(Payments, "n2", "d2"), await reopened.GetAsync(Payments, "n2"));
+        Assert.Equal("0000000002.seg", Path.GetFileName(Directory.GetFiles(Segments, "*.seg").Single()));
     }
 
     [Fact]

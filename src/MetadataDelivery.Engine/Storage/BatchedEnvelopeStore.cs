@@ -29,6 +29,9 @@ public abstract class BatchedEnvelopeStore : IEnvelopeStore, IAsyncDisposable
     /// <summary>Applies the batch in one transaction; saves already abandoned are to be skipped.</summary>
     protected abstract Task ApplyAsync(IReadOnlyList<Write> batch);
 
+    /// <summary>Upkeep on the writer once a batch's callers have their answers (also after a failed batch).</summary>
+    protected virtual void AfterBatch() { }
+
     public abstract Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default);
 
     public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) =>
@@ -64,6 +67,8 @@ public abstract class BatchedEnvelopeStore : IEnvelopeStore, IAsyncDisposable
                 _log.LogError(ex, "writing {Count} envelope changes failed", batch.Count);
                 foreach (var write in batch) write.Done.TrySetException(ex);
             }
+            try { AfterBatch(); }
+            catch (Exception ex) { _log.LogError(ex, "envelope store upkeep after a batch failed"); }
         }
     }
 

@@ -6,9 +6,9 @@ namespace MetadataDelivery.Engine.Storage;
 public readonly record struct EnvelopeLocation(long Segment, long Offset, int Length);
 
 /// <summary>The append-only segment files of the embedded envelope store, one directory of
-/// <c>{number}.seg</c> files. Only the store's writer appends (to the newest segment, which it opened at
-/// start: segments left by an earlier run are never appended to) and deletes; readers read any segment
-/// at an offset the index gave them.</summary>
+/// <c>{number}.seg</c> files. Only the store's writer appends (to the newest segment, started fresh at open:
+/// segments left by an earlier run are never appended to) and deletes; readers read any segment at an offset
+/// the index gave them.</summary>
 public sealed class EnvelopeSegments : IDisposable
 {
     private const string Extension = ".seg";
@@ -16,22 +16,22 @@ public sealed class EnvelopeSegments : IDisposable
     private readonly string _directory;
     private readonly long _maxSegmentBytes;
     private FileStream? _current;
-    private long _currentLength; // tracked here: the stream buffers what is written
+    private int _closedSinceTaken;
 
-    public EnvelopeSegments(string directory, long maxSegmentBytes)
+    /// <param name="highestReferenced">the highest segment number the index refers to: never reused, even if its
+    /// file is gone (a number reused after a machine crash could hand a node an older envelope of its own).</param>
+    public EnvelopeSegments(string directory, long maxSegmentBytes, long highestReferenced)
     {
         _directory = directory;
         _maxSegmentBytes = maxSegmentBytes;
         Directory.CreateDirectory(directory);
-        CurrentSegment = Existing().DefaultIfEmpty(0).Max() + 1;
+        CurrentSegment = Math.Max(Existing().DefaultIfEmpty(0).Max(), highestReferenced) + 1;
     }
 
     /// <summary>The segment appends go to; every lower number is closed.</summary>
     public long CurrentSegment { get; private set; }
 
-    /// <summary>Segments closed since the last call to <see cref="TakeClosedCount"/>.</summary>
-    private int _closedSinceTaken;
-
+    /// <summary>Segments closed since the last call.</summary>
     public int TakeClosedCount()
     {
         var closed = _closedSinceTaken;
@@ -39,28 +39,41 @@ public sealed class EnvelopeSegments : IDisposable
         return closed;
     }
 
+    /// <summary>Appends the bytes to the current segment (after closing it if they would not fit). If the write
+    /// fails, the segment is closed as it is, so no later offset is computed from bytes that never reached it.</summary>
     public EnvelopeLocation Append(ReadOnlySpan<byte> envelope)
     {
-        var current = Current();
-        if (_currentLength > 0 && _currentLength + envelope.Length > _maxSegmentBytes)
+        try
         {
-            current.Flush();
-            current.Dispose();
-            _current = null;
-            _currentLength = 0;
-            CurrentSegment++;
-            _closedSinceTaken++;
-            current = Current();
+            if (_current is { } full && full.Position > 0 && full.Position + envelope.Length > _maxSegmentBytes)
+            {
+                full.Flush();
+                Close();
+            }
+            var current = _current ??= Open(CurrentSegment);
+            var offset = current.Position; // counts what the stream still buffers
+            current.Write(envelope);
+            return new EnvelopeLocation(CurrentSegment, offset, envelope.Length);
         }
-        var offset = _currentLength;
-        current.Write(envelope);
-        _currentLength += envelope.Length;
-        return new EnvelopeLocation(CurrentSegment, offset, envelope.Length);
+        catch
+        {
+            Close();
+            throw;
+        }
     }
 
-    /// <summary>Hands what was appended to the operating system, so other handles read it (no fsync: like the
-    /// SQLite catalog in WAL mode with synchronous=NORMAL, it survives a crash of the process, not of the machine).</summary>
-    public void Flush() => _current?.Flush();
+    /// <summary>Hands what was appended to the operating system, so other handles read it; with
+    /// <paramref name="toDisk"/> also to the disk. Without it, like the SQLite catalog in WAL mode with
+    /// synchronous=NORMAL, it survives a crash of the process, not necessarily of the machine.</summary>
+    public void Flush(bool toDisk = false)
+    {
+        try { _current?.Flush(toDisk); }
+        catch
+        {
+            Close();
+            throw;
+        }
+    }
 
     /// <summary>The bytes at <paramref name="at"/>, or null when the segment is gone (compacted and deleted
     /// since the index was read) or shorter than the location says.</summary>
@@ -81,11 +94,15 @@ public sealed class EnvelopeSegments : IDisposable
         }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
+        catch (UnauthorizedAccessException) { return null; } // Windows: a file pending deletion
     }
 
     /// <summary>The closed segments on disk with their sizes.</summary>
-    public IEnumerable<(long Segment, long Bytes)> Closed() =>
-        Existing().Where(s => s < CurrentSegment).Select(s => (s, new FileInfo(PathOf(s)).Length));
+    public List<(long Segment, long Bytes)> Closed() =>
+        Existing().Where(s => s < CurrentSegment).Select(s => (s, new FileInfo(PathOf(s)).Length)).ToList();
+
+    /// <summary>Bytes in the segment being written.</summary>
+    public long CurrentBytes => _current?.Position ?? 0;
 
     public void Delete(long segment)
     {
@@ -93,7 +110,20 @@ public sealed class EnvelopeSegments : IDisposable
         File.Delete(PathOf(segment));
     }
 
-    private FileStream Current() => _current ??= new FileStream(PathOf(CurrentSegment), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 64 * 1024);
+    /// <summary>Ends the current segment: the next append starts a new one. A stream whose buffered bytes cannot
+    /// be written (the disk is full) is dropped with them; nothing in the index points at those bytes.</summary>
+    private void Close()
+    {
+        var current = _current;
+        _current = null;
+        CurrentSegment++;
+        _closedSinceTaken++;
+        try { current?.Dispose(); }
+        catch (IOException) { }
+    }
+
+    private FileStream Open(long segment) =>
+        new(PathOf(segment), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 64 * 1024);
 
     private string PathOf(long segment) => Path.Combine(_directory, segment.ToString("D10", CultureInfo.InvariantCulture) + Extension);
 
@@ -104,8 +134,11 @@ public sealed class EnvelopeSegments : IDisposable
 
     public void Dispose()
     {
-        _current?.Flush();
-        _current?.Dispose();
-        _current = null;
+        try { _current?.Flush(); }
+        finally
+        {
+            _current?.Dispose();
+            _current = null;
+        }
     }
 }

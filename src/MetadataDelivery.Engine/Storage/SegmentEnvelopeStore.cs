@@ -11,8 +11,10 @@ namespace MetadataDelivery.Engine.Storage;
 /// found through a small index row per node in the SQLite catalog. Every delivery replaces its node's envelope,
 /// and one upsert of a 14 KB row per delivery (a b-tree cell with an overflow chain to free and rewrite) was the
 /// largest cost the engine added per delivery; here a batch is one sequential write plus small index rows.
-/// Space comes back by sweeps: a closed segment no index row points into is deleted, and one that is mostly dead
-/// has its live envelopes copied forward first.</summary>
+/// The writer keeps the live bytes of every segment in memory (loaded once at start), so finding dead segments
+/// needs no scan: a closed segment no index row points into is deleted. Only while the files hold more than twice
+/// the live bytes (renewals normally empty old segments within one renewal period) does a sweep scan the index
+/// once, to copy forward the live envelopes of the sparsest few closed segments and delete them.</summary>
 public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
 {
     public const long DefaultMaxSegmentBytes = 64L * 1024 * 1024;
@@ -20,10 +22,14 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
     private const int SweepAfterClosedSegments = 4;
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private const int CompactionsPerSweep = 4;
+    /// <summary>Disk may hold this many times the live bytes (plus a few segments) before compaction starts.</summary>
+    private const int DiskToLiveRatio = 2;
 
     private readonly SqliteDatabase _db;
     private readonly EnvelopeSegments _segments;
     private readonly ILogger _log;
+    private readonly long _maxSegmentBytes;
+    private readonly Dictionary<long, long> _liveBytes = []; // segment → bytes index rows point at; writer only
     private int _closedUnswept;
     private long _lastSweep;
 
@@ -32,9 +38,15 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
     {
         _db = db;
         _log = log;
-        _segments = new EnvelopeSegments(directory, maxSegmentBytes);
+        _maxSegmentBytes = maxSegmentBytes;
         using (var c = _db.Open())
+        {
             SqliteDatabase.Execute(c, "CREATE TABLE IF NOT EXISTS envelope_index (service TEXT NOT NULL, node TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (service, node)) WITHOUT ROWID;");
+            using var cmd = SqliteDatabase.Command(c, "SELECT segment, SUM(length) FROM envelope_index GROUP BY segment");
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) _liveBytes[r.GetInt64(0)] = r.GetInt64(1);
+        }
+        _segments = new EnvelopeSegments(directory, maxSegmentBytes, _liveBytes.Keys.DefaultIfEmpty(0).Max());
         MigrateEnvelopeTable();
         StartWriter();
     }
@@ -63,87 +75,110 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
             if (write is Save { Abandoned.IsCancellationRequested: false } save)
                 placed[save] = _segments.Append(save.Envelope.Span);
         _segments.Flush();
-        _closedUnswept += _segments.TakeClosedCount();
 
+        var changes = new List<(long Segment, long Bytes)>(); // applied to _liveBytes once committed
         using (var c = _db.Open())
         using (var tx = c.BeginTransaction())
         {
-            using var upsert = IndexUpsert(c, tx);
+            using var index = new IndexCommands(c, tx);
             foreach (var write in batch)
             {
                 switch (write)
                 {
                     case Save s when placed.TryGetValue(s, out var at):
-                        Bind(upsert, s.Service, s.Node, at).ExecuteNonQuery();
+                        index.Put(s.Service, s.Node, at, changes);
                         break;
                     case DeleteNodes d:
-                        foreach (var node in d.Nodes) Exec(c, tx, "DELETE FROM envelope_index WHERE service = $s AND node = $n", ("$s", d.Service), ("$n", node));
+                        foreach (var node in d.Nodes) index.Delete(d.Service, node, changes);
                         break;
                     case DeleteService d:
-                        Exec(c, tx, "DELETE FROM envelope_index WHERE service = $s", ("$s", d.Service));
+                        index.DeleteService(d.Service, changes);
                         break;
                 }
             }
             tx.Commit();
         }
-        if (_closedUnswept >= SweepAfterClosedSegments || Stopwatch.GetElapsedTime(_lastSweep) >= SweepInterval)
-        {
-            // The batch is committed whatever happens here: a failed sweep must not fail its saves.
-            try { Sweep(); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
-            {
-                _log.LogError(ex, "sweeping envelope segments failed; retried after the next segment or minute");
-            }
-        }
+        Account(changes);
         return Task.CompletedTask;
     }
 
-    /// <summary>Deletes the closed segments no index row points into, after copying forward the live envelopes of
-    /// a few that are more than three quarters dead. Runs on the writer, so no save races it.</summary>
+    protected override void AfterBatch()
+    {
+        _closedUnswept += _segments.TakeClosedCount();
+        if (_closedUnswept >= SweepAfterClosedSegments || Stopwatch.GetElapsedTime(_lastSweep) >= SweepInterval) Sweep();
+    }
+
+    /// <summary>Deletes the closed segments no index row points into; then, while the files hold more than twice
+    /// the live bytes, copies forward the live envelopes of the sparsest few and deletes them. Runs on the writer
+    /// (or, in tests, while it is idle), so no save races it.</summary>
     internal void Sweep()
     {
         _closedUnswept = 0;
         _lastSweep = Stopwatch.GetTimestamp();
-        var live = new Dictionary<long, long>();
-        using (var c = _db.Open())
-        using (var cmd = SqliteDatabase.Command(c, "SELECT segment, SUM(length) FROM envelope_index GROUP BY segment"))
-        using (var r = cmd.ExecuteReader())
-            while (r.Read()) live[r.GetInt64(0)] = r.GetInt64(1);
-
-        var compactions = 0;
-        foreach (var (segment, bytes) in _segments.Closed().ToList())
+        var closed = _segments.Closed();
+        foreach (var (segment, _) in closed.Where(s => _liveBytes.GetValueOrDefault(s.Segment) == 0))
         {
-            var liveBytes = live.GetValueOrDefault(segment);
-            if (liveBytes > 0)
-            {
-                var mostlyDead = liveBytes * 4 < bytes;
-                if (!mostlyDead || compactions == CompactionsPerSweep) continue;
-                CopyForward(segment);
-                compactions++;
-            }
             _segments.Delete(segment);
+            _liveBytes.Remove(segment);
         }
+        var live = _liveBytes.Values.Sum();
+        var disk = closed.Where(s => _liveBytes.ContainsKey(s.Segment)).Sum(s => s.Bytes) + _segments.CurrentBytes;
+        if (disk <= DiskToLiveRatio * live + SweepAfterClosedSegments * _maxSegmentBytes) return;
+        var sparsest = closed
+            .Where(s => _liveBytes.ContainsKey(s.Segment) && _liveBytes[s.Segment] * DiskToLiveRatio < s.Bytes)
+            .OrderBy(s => (double)_liveBytes[s.Segment] / Math.Max(1, s.Bytes))
+            .Take(CompactionsPerSweep)
+            .Select(s => s.Segment)
+            .ToHashSet();
+        if (sparsest.Count > 0) CopyForward(sparsest);
     }
 
-    private void CopyForward(long segment)
+    /// <summary>Copies the live envelopes of the given closed segments to the current one — on disk before the index
+    /// moves, since their old copies are deleted right after — and deletes the segments.</summary>
+    private void CopyForward(IReadOnlySet<long> segments)
     {
         using var c = _db.Open();
         var rows = new List<(string Service, string Node, EnvelopeLocation At)>();
-        using (var cmd = SqliteDatabase.Command(c, "SELECT service, node, offset, length FROM envelope_index WHERE segment = $g", ("$g", segment)))
+        using (var cmd = SqliteDatabase.Command(c, "SELECT service, node, segment, offset, length FROM envelope_index"))
         using (var r = cmd.ExecuteReader())
-            while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), new EnvelopeLocation(segment, r.GetInt64(2), r.GetInt32(3))));
+            while (r.Read())
+                if (segments.Contains(r.GetInt64(2)))
+                    rows.Add((r.GetString(0), r.GetString(1), new EnvelopeLocation(r.GetInt64(2), r.GetInt64(3), r.GetInt32(4))));
         var moved = new List<(string Service, string Node, EnvelopeLocation At)>(rows.Count);
+        var unreadable = new List<(string Service, string Node)>();
         foreach (var row in rows)
             if (_segments.TryRead(row.At) is { } bytes) moved.Add((row.Service, row.Node, _segments.Append(bytes)));
-        _segments.Flush();
-        _closedUnswept += _segments.TakeClosedCount();
-        using var tx = c.BeginTransaction();
-        using (var upsert = IndexUpsert(c, tx))
-            foreach (var (service, node, at) in moved) Bind(upsert, service, node, at).ExecuteNonQuery();
-        // Rows whose bytes could not be read (a segment cut short by a machine crash) would point into a deleted file.
-        Exec(c, tx, "DELETE FROM envelope_index WHERE segment = $g", ("$g", segment));
-        tx.Commit();
-        _log.LogDebug("envelope segment {Segment}: {Count} live envelopes copied forward", segment, moved.Count);
+            else unreadable.Add((row.Service, row.Node));
+        _segments.Flush(toDisk: true);
+
+        var changes = new List<(long Segment, long Bytes)>();
+        using (var tx = c.BeginTransaction())
+        {
+            using (var index = new IndexCommands(c, tx))
+            {
+                foreach (var (service, node, at) in moved) index.Put(service, node, at, changes);
+                // Rows whose bytes could not be read (a segment cut short by a machine crash) would point into a deleted file.
+                foreach (var (service, node) in unreadable) index.Delete(service, node, changes);
+            }
+            tx.Commit();
+        }
+        Account(changes);
+        foreach (var segment in segments)
+        {
+            _segments.Delete(segment);
+            _liveBytes.Remove(segment);
+        }
+        _log.LogDebug("envelope segments {Segments}: {Count} live envelopes copied forward", string.Join(", ", segments), moved.Count);
+    }
+
+    private void Account(List<(long Segment, long Bytes)> changes)
+    {
+        foreach (var (segment, bytes) in changes)
+        {
+            var left = _liveBytes.GetValueOrDefault(segment) + bytes;
+            if (left > 0) _liveBytes[segment] = left;
+            else _liveBytes.Remove(segment);
+        }
     }
 
     private EnvelopeLocation? Locate(string service, string node)
@@ -165,66 +200,102 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
         catch (JsonException) { return false; }
     }
 
-    private static SqliteCommand IndexUpsert(SqliteConnection c, SqliteTransaction tx)
-    {
-        var cmd = SqliteDatabase.Command(c,
-            "INSERT INTO envelope_index(service, node, segment, offset, length) VALUES ($s, $n, $g, $o, $l) " +
-            "ON CONFLICT(service, node) DO UPDATE SET segment = excluded.segment, offset = excluded.offset, length = excluded.length",
-            ("$s", ""), ("$n", ""), ("$g", 0L), ("$o", 0L), ("$l", 0));
-        cmd.Transaction = tx;
-        cmd.Prepare();
-        return cmd;
-    }
-
-    private static SqliteCommand Bind(SqliteCommand upsert, string service, string node, EnvelopeLocation at)
-    {
-        upsert.Parameters["$s"].Value = service;
-        upsert.Parameters["$n"].Value = node;
-        upsert.Parameters["$g"].Value = at.Segment;
-        upsert.Parameters["$o"].Value = at.Offset;
-        upsert.Parameters["$l"].Value = at.Length;
-        return upsert;
-    }
-
     /// <summary>Envelopes stored by earlier versions in the catalog's <c>envelopes</c> table move into segments
-    /// once, at start, so no node loses its pull envelope on upgrade.</summary>
+    /// once, at start (on disk before the table goes), so no node loses its pull envelope on upgrade.</summary>
     private void MigrateEnvelopeTable()
     {
         using var c = _db.Open();
         using (var exists = SqliteDatabase.Command(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'envelopes'"))
             if (exists.ExecuteScalar() is null) return;
-        var moved = 0;
+        var changes = new List<(long Segment, long Bytes)>();
         using (var tx = c.BeginTransaction())
         {
-            using var upsert = IndexUpsert(c, tx);
+            using (var index = new IndexCommands(c, tx))
             using (var cmd = SqliteDatabase.Command(c, "SELECT service, node, envelope FROM envelopes"))
             {
                 cmd.Transaction = tx;
                 using var r = cmd.ExecuteReader();
-                while (r.Read())
-                {
-                    var at = _segments.Append((byte[])r.GetValue(2));
-                    Bind(upsert, r.GetString(0), r.GetString(1), at).ExecuteNonQuery();
-                    moved++;
-                }
+                while (r.Read()) index.Put(r.GetString(0), r.GetString(1), _segments.Append((byte[])r.GetValue(2)), changes);
             }
-            _segments.Flush();
-            Exec(c, tx, "DROP TABLE envelopes");
+            _segments.Flush(toDisk: true);
+            using (var drop = SqliteDatabase.Command(c, "DROP TABLE envelopes")) { drop.Transaction = tx; drop.ExecuteNonQuery(); }
             tx.Commit();
         }
-        _log.LogInformation("moved {Count} stored envelopes from the catalog into envelope segments", moved);
-    }
-
-    private static void Exec(SqliteConnection c, SqliteTransaction tx, string sql, params (string, object?)[] args)
-    {
-        using var cmd = SqliteDatabase.Command(c, sql, args);
-        cmd.Transaction = tx;
-        cmd.ExecuteNonQuery();
+        Account(changes);
+        try { SqliteDatabase.Execute(c, "VACUUM"); } // give the table's pages back to the file system
+        catch (SqliteException ex) { _log.LogWarning(ex, "could not compact catalog.db after moving the envelopes out; its free pages stay reusable"); }
+        _log.LogInformation("moved {Count} stored envelopes from the catalog into envelope segments", changes.Count(ch => ch.Bytes > 0));
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         _segments.Dispose();
+    }
+
+    /// <summary>The index statements of one transaction, prepared once; each change records the live bytes it
+    /// moves (+ for the new location, − for the one it replaces or deletes).</summary>
+    private sealed class IndexCommands : IDisposable
+    {
+        private readonly SqliteCommand _find, _upsert, _delete, _deleteService;
+
+        public IndexCommands(SqliteConnection c, SqliteTransaction tx)
+        {
+            _find = Prepare(c, tx, "SELECT segment, length FROM envelope_index WHERE service = $s AND node = $n", ("$s", ""), ("$n", ""));
+            _upsert = Prepare(c, tx,
+                "INSERT INTO envelope_index(service, node, segment, offset, length) VALUES ($s, $n, $g, $o, $l) " +
+                "ON CONFLICT(service, node) DO UPDATE SET segment = excluded.segment, offset = excluded.offset, length = excluded.length",
+                ("$s", ""), ("$n", ""), ("$g", 0L), ("$o", 0L), ("$l", 0));
+            _delete = Prepare(c, tx, "DELETE FROM envelope_index WHERE service = $s AND node = $n RETURNING segment, length", ("$s", ""), ("$n", ""));
+            _deleteService = Prepare(c, tx, "DELETE FROM envelope_index WHERE service = $s RETURNING segment, length", ("$s", ""));
+        }
+
+        public void Put(string service, string node, EnvelopeLocation at, List<(long, long)> changes)
+        {
+            Set(_find, ("$s", service), ("$n", node));
+            ReadRemoved(_find, changes);
+            Set(_upsert, ("$s", service), ("$n", node), ("$g", at.Segment), ("$o", at.Offset), ("$l", at.Length));
+            _upsert.ExecuteNonQuery();
+            changes.Add((at.Segment, at.Length));
+        }
+
+        public void Delete(string service, string node, List<(long, long)> changes)
+        {
+            Set(_delete, ("$s", service), ("$n", node));
+            ReadRemoved(_delete, changes);
+        }
+
+        public void DeleteService(string service, List<(long, long)> changes)
+        {
+            Set(_deleteService, ("$s", service));
+            ReadRemoved(_deleteService, changes);
+        }
+
+        private static void ReadRemoved(SqliteCommand cmd, List<(long, long)> changes)
+        {
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) changes.Add((r.GetInt64(0), -r.GetInt64(1)));
+        }
+
+        private static void Set(SqliteCommand cmd, params (string Name, object Value)[] values)
+        {
+            foreach (var (name, value) in values) cmd.Parameters[name].Value = value;
+        }
+
+        private static SqliteCommand Prepare(SqliteConnection c, SqliteTransaction tx, string sql, params (string, object?)[] args)
+        {
+            var cmd = SqliteDatabase.Command(c, sql, args);
+            cmd.Transaction = tx;
+            cmd.Prepare();
+            return cmd;
+        }
+
+        public void Dispose()
+        {
+            _find.Dispose();
+            _upsert.Dispose();
+            _delete.Dispose();
+            _deleteService.Dispose();
+        }
     }
 }
