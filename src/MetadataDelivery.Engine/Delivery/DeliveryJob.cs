@@ -13,5 +13,7 @@ public sealed record DeliveryJob(
 
 public enum AttemptResult { Acked, Failed, Unchanged }
 
-/// <summary>The report a NodeDeliveryActor sends its ServiceActor before it stops (local only).</summary>
-public sealed record DeliveryAttemptFinished(string DeliveryId, string Node, AttemptResult Result, MetadataItem? Item, string? Error, TimeSpan Elapsed);
+/// <summary>The report a NodeDeliveryActor sends its partition before it stops (local only). When the partition itself
+/// is stopping, the report of an abandoned attempt has nowhere to go: not worth a dead-letter log line.</summary>
+public sealed record DeliveryAttemptFinished(string DeliveryId, string Node, AttemptResult Result, MetadataItem? Item, string? Error, TimeSpan Elapsed)
+    : Akka.Event.IDeadLetterSuppression;

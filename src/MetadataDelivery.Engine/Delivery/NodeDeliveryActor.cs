@@ -15,6 +15,7 @@ public sealed class NodeDeliveryActor : ReceiveActor
     private readonly DeliveryServices _services;
     private readonly CancellationTokenSource _cts = new();
     private readonly long _started = Stopwatch.GetTimestamp();
+    private bool _reported;
 
     public NodeDeliveryActor(DeliveryJob job, DeliveryServices services)
     {
@@ -22,13 +23,13 @@ public sealed class NodeDeliveryActor : ReceiveActor
         _services = services;
         Receive<DeliveryAttemptFinished>(finished =>
         {
-            Context.Parent.Tell(finished);
+            Report(finished);
             Context.Stop(Self);
         });
         Receive<ReceiveTimeout>(_ =>
         {
             _cts.Cancel();
-            Context.Parent.Tell(Finished(AttemptResult.Failed, null, $"attempt abandoned after {services.Options.Delivery.AttemptTimeout}"));
+            Report(Finished(AttemptResult.Failed, null, $"attempt abandoned after {services.Options.Delivery.AttemptTimeout}"));
             Context.Stop(Self);
         });
     }
@@ -50,10 +51,19 @@ public sealed class NodeDeliveryActor : ReceiveActor
         RunAsync(_cts.Token).PipeTo(Self);
     }
 
+    /// <summary>Stopped without having reported (its supervisor stopped it after an exception, or its parent
+    /// abandoned it): the attempt counts as failed. A parent that abandoned it ignores the report as stale.</summary>
     protected override void PostStop()
     {
+        if (!_reported) Context.Parent.Tell(Finished(AttemptResult.Failed, null, "delivery actor stopped unexpectedly"));
         _cts.Cancel();
         _cts.Dispose();
+    }
+
+    private void Report(DeliveryAttemptFinished finished)
+    {
+        _reported = true;
+        Context.Parent.Tell(finished);
     }
 
     private async Task<DeliveryAttemptFinished> RunAsync(CancellationToken ct)

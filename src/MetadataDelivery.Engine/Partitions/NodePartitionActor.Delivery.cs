@@ -36,18 +36,12 @@ public sealed partial class NodePartitionActor
     {
         Command<Tick>(_ => { _armedFor = null; RunDue(); });
         Command<DeliveryAttemptFinished>(OnAttemptFinished);
-        Command<Terminated>(t =>
-        {
-            var entry = _inFlight.FirstOrDefault(kv => kv.Value.Child.Equals(t.ActorRef));
-            if (entry.Key is not null)
-                OnAttemptFinished(new DeliveryAttemptFinished(entry.Value.DeliveryId, entry.Key, AttemptResult.Failed, null,
-                    "delivery actor stopped unexpectedly", TimeSpan.Zero));
-        });
         Command<FlushOutcomes>(_ => FlushOutcomesNow());
     }
 
-    /// <summary>Supervision of delivery children: an unexpected exception stops the child; its Terminated
-    /// is then counted as a failed attempt and retried like any other.</summary>
+    /// <summary>Supervision of delivery children: an unexpected exception stops the child, which reports the attempt
+    /// as failed from its PostStop (no death watch: that cost two system messages per attempt); it is retried like
+    /// any other.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(_ => Directive.Stop);
 
@@ -127,7 +121,6 @@ public sealed partial class NodePartitionActor
         var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, _state.Nodes.AddressOf(slot), cached,
             refreshOnly ? rec.Version : null);
         var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
-        Context.Watch(child);
         _inFlight[node] = new InFlight(deliveryId, child, refreshOnly);
     }
 
@@ -135,7 +128,6 @@ public sealed partial class NodePartitionActor
     {
         if (!_inFlight.TryGetValue(done.Node, out var flight) || flight.DeliveryId != done.DeliveryId) return; // stale
         _inFlight.Remove(done.Node);
-        Context.Unwatch(flight.Child);
         if (!_state.IsActive || !_state.Nodes.TryGetSlot(done.Node, out var slot)) { RunDue(); return; }
         var rec = _state.Nodes[slot]; // as it was before this outcome
 
@@ -186,11 +178,7 @@ public sealed partial class NodePartitionActor
         var now = Now;
         var node = _state.Nodes.IdOf(slot);
         var deliveryId = NewDeliveryId();
-        if (_inFlight.Remove(node, out var running))
-        {
-            Context.Unwatch(running.Child);
-            Context.Stop(running.Child);
-        }
+        if (_inFlight.Remove(node, out var running)) Context.Stop(running.Child); // its last report is stale
         Record(DeliveryDecisions.ResetForForce(node, _state.Nodes[slot], now));
         _cachedItems.Remove(node);
         Unschedule(slot);

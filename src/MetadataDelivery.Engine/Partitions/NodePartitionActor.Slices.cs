@@ -83,7 +83,7 @@ public sealed partial class NodePartitionActor
         {
             _cachedItems.Remove(id);
             _waiters.Remove(id);
-            if (_inFlight.Remove(id, out var flight)) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
+            if (_inFlight.Remove(id, out var flight)) Context.Stop(flight.Child);
         }
         // In a partition the service just added, the nodes moved in from older partitions, whose hand-over of their
         // delivery state is on its way: first attempts wait a moment for it (never long: ≤ 5 s, ≤ 5 % of the lifetime).
@@ -101,7 +101,7 @@ public sealed partial class NodePartitionActor
         foreach (var n in e.Readdressed)
         {
             _cachedItems.Remove(n.Id);
-            if (_inFlight.Remove(n.Id, out var running)) { Context.Unwatch(running.Child); Context.Stop(running.Child); }
+            if (_inFlight.Remove(n.Id, out var running)) Context.Stop(running.Child);
             if (!_state.Nodes.TryGetSlot(n.Id, out var slot)) continue;
             Unschedule(slot);
             _schedule.Set(slot, now);

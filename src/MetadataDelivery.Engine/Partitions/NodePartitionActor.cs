@@ -98,7 +98,7 @@ public sealed partial class NodePartitionActor : SnapshottingEntity, IWithTimers
     private void StopRunning()
     {
         Timers.CancelAll();
-        foreach (var flight in _inFlight.Values) { Context.Unwatch(flight.Child); Context.Stop(flight.Child); }
+        foreach (var flight in _inFlight.Values) Context.Stop(flight.Child);
         _inFlight.Clear();
         _schedule.Clear();
         _ready.Clear();
