@@ -8,8 +8,9 @@ namespace MetadataDelivery.Engine.Delivery;
 
 /// <summary>One delivery attempt for one node: fetch → envelope → store for pull → sign and push through
 /// the member's pipeline → check the ack → report to the parent ServiceActor, then stop. It never throws
-/// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>.</summary>
-public sealed class NodeDeliveryActor : ReceiveActor
+/// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>.
+/// An <see cref="UntypedActor"/>: one is created per attempt, and a ReceiveActor builds its handler table per instance.</summary>
+public sealed class NodeDeliveryActor : UntypedActor
 {
     private readonly DeliveryJob _job;
     private readonly DeliveryServices _services;
@@ -21,17 +22,25 @@ public sealed class NodeDeliveryActor : ReceiveActor
     {
         _job = job;
         _services = services;
-        Receive<DeliveryAttemptFinished>(finished =>
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            Report(finished);
-            Context.Stop(Self);
-        });
-        Receive<ReceiveTimeout>(_ =>
-        {
-            _cts.Cancel();
-            Report(Finished(AttemptResult.Failed, null, $"attempt abandoned after {services.Options.Delivery.AttemptTimeout}"));
-            Context.Stop(Self);
-        });
+            case DeliveryAttemptFinished finished:
+                Report(finished);
+                Context.Stop(Self);
+                break;
+            case ReceiveTimeout:
+                _cts.Cancel();
+                Report(Finished(AttemptResult.Failed, null, $"attempt abandoned after {_services.Options.Delivery.AttemptTimeout}"));
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     /// <summary>Props through a producer that calls the constructor: one of these is created per delivery attempt,
