@@ -148,6 +148,29 @@ public sealed class SegmentEnvelopeStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_write_fails_its_batch_only_and_later_envelopes_are_stored_and_read_right()
+    {
+        await using var store = Open();
+        await store.SaveAsync(Payments, "n0", EnvelopeOf(Payments, "n0", "d0")); // opens segment 1
+        await store.DisposeAsync();
+        await using var reopened = Open(); // appends go to segment 2, which will be a full disk (Linux's /dev/full)
+        File.CreateSymbolicLink(Path.Combine(Segments, "0000000002.seg"), "/dev/full");
+
+        await Assert.ThrowsAnyAsync<IOException>(() => reopened.SaveAsync(Payments, "n1", EnvelopeOf(Payments, "n1", "d1")));
+
+        var second = EnvelopeOf(Payments, "n2", "d2");
+        var third = EnvelopeOf(Payments, "n3", "d3");
+        await reopened.SaveAsync(Payments, "n2", second);
+        await reopened.SaveAsync(Payments, "n3", third);
+        Assert.Null(await reopened.GetAsync(Payments, "n1"));
+        Assert.Equal(second, await reopened.GetAsync(Payments, "n2"));
+        Assert.Equal(third, await reopened.GetAsync(Payments, "n3"));
+        Assert.Equal(EnvelopeOf(Payments, "n0", "d0"), await reopened.GetAsync(Payments, "n0"));
+        reopened.Sweep();
+        Assert.False(File.Exists(Path.Combine(Segments, "0000000002.seg")), "the failed segment holds nothing live and goes");
+    }
+
+    [Fact]
     public async Task Damaged_bytes_read_as_no_envelope()
     {
         await using var store = Open();
