@@ -7,7 +7,7 @@ using MetadataDelivery.Engine.Sources;
 namespace MetadataDelivery.Engine.Delivery;
 
 /// <summary>One delivery attempt for one node: fetch → envelope → store for pull → sign and push through
-/// the member's pipeline → check the ack → report to the parent ServiceActor, then stop. It never throws
+/// the member's pipeline → check the ack → report to the parent node partition, then stop. It never throws
 /// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>.
 /// An <see cref="UntypedActor"/>: one is created per attempt, and a ReceiveActor builds its handler table per instance.</summary>
 public sealed class NodeDeliveryActor : UntypedActor

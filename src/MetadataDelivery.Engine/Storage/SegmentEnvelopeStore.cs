@@ -22,8 +22,10 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
     private const int SweepAfterClosedSegments = 4;
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private const int CompactionsPerSweep = 4;
-    /// <summary>Disk may hold this many times the live bytes (plus a few segments) before compaction starts.</summary>
+    /// <summary>Disk may hold this many times the live bytes, plus <see cref="CompactionSlackSegments"/> segments,
+    /// before compaction starts.</summary>
     private const int DiskToLiveRatio = 2;
+    private const int CompactionSlackSegments = 4;
 
     private readonly SqliteDatabase _db;
     private readonly EnvelopeSegments _segments;
@@ -123,7 +125,7 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
         }
         var live = _liveBytes.Values.Sum();
         var disk = closed.Where(s => _liveBytes.ContainsKey(s.Segment)).Sum(s => s.Bytes) + _segments.CurrentBytes;
-        if (disk <= DiskToLiveRatio * live + SweepAfterClosedSegments * _maxSegmentBytes) return;
+        if (disk <= DiskToLiveRatio * live + CompactionSlackSegments * _maxSegmentBytes) return;
         var sparsest = closed
             .Where(s => _liveBytes.ContainsKey(s.Segment) && _liveBytes[s.Segment] * DiskToLiveRatio < s.Bytes)
             .OrderBy(s => (double)_liveBytes[s.Segment] / Math.Max(1, s.Bytes))
@@ -211,14 +213,13 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
         using (var tx = c.BeginTransaction())
         {
             using (var index = new IndexCommands(c, tx))
-            using (var cmd = SqliteDatabase.Command(c, "SELECT service, node, envelope FROM envelopes"))
+            using (var cmd = SqliteDatabase.Command(c, tx, "SELECT service, node, envelope FROM envelopes"))
             {
-                cmd.Transaction = tx;
                 using var r = cmd.ExecuteReader();
                 while (r.Read()) index.Put(r.GetString(0), r.GetString(1), _segments.Append((byte[])r.GetValue(2)), changes);
             }
             _segments.Flush(toDisk: true);
-            using (var drop = SqliteDatabase.Command(c, "DROP TABLE envelopes")) { drop.Transaction = tx; drop.ExecuteNonQuery(); }
+            SqliteDatabase.Execute(c, tx, "DROP TABLE envelopes");
             tx.Commit();
         }
         Account(changes);
@@ -284,8 +285,7 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
 
         private static SqliteCommand Prepare(SqliteConnection c, SqliteTransaction tx, string sql, params (string, object?)[] args)
         {
-            var cmd = SqliteDatabase.Command(c, sql, args);
-            cmd.Transaction = tx;
+            var cmd = SqliteDatabase.Command(c, tx, sql, args);
             cmd.Prepare();
             return cmd;
         }

@@ -25,8 +25,8 @@ public sealed class SqliteCatalogStore : ICatalogStore
         using var tx = c.BeginTransaction();
         try
         {
-            Exec(c, tx, "INSERT INTO tenants(name, created_at) VALUES ($n, $t)", ("$n", name), ("$t", at.ToString("O")));
-            Exec(c, tx, "INSERT INTO tenant_keys(key_hash, tenant, created_at) VALUES ($h, $n, $t)", ("$h", keyHash), ("$n", name), ("$t", at.ToString("O")));
+            SqliteDatabase.Execute(c, tx, "INSERT INTO tenants(name, created_at) VALUES ($n, $t)", ("$n", name), ("$t", at.ToString("O")));
+            SqliteDatabase.Execute(c, tx, "INSERT INTO tenant_keys(key_hash, tenant, created_at) VALUES ($h, $n, $t)", ("$h", keyHash), ("$n", name), ("$t", at.ToString("O")));
             tx.Commit();
             return Task.FromResult(true);
         }
@@ -53,9 +53,9 @@ public sealed class SqliteCatalogStore : ICatalogStore
     {
         using var c = _db.Open();
         using var tx = c.BeginTransaction();
-        var n = Exec(c, tx, "DELETE FROM tenants WHERE name = $n", ("$n", name));
-        Exec(c, tx, "DELETE FROM tenant_keys WHERE tenant = $n", ("$n", name));
-        Exec(c, tx, "DELETE FROM services WHERE tenant = $n", ("$n", name));
+        var n = SqliteDatabase.Execute(c, tx, "DELETE FROM tenants WHERE name = $n", ("$n", name));
+        SqliteDatabase.Execute(c, tx, "DELETE FROM tenant_keys WHERE tenant = $n", ("$n", name));
+        SqliteDatabase.Execute(c, tx, "DELETE FROM services WHERE tenant = $n", ("$n", name));
         tx.Commit();
         return Task.FromResult(n > 0);
     }
@@ -64,8 +64,8 @@ public sealed class SqliteCatalogStore : ICatalogStore
     {
         using var c = _db.Open();
         using var tx = c.BeginTransaction();
-        var exists = Exec(c, tx, "UPDATE tenants SET name = name WHERE name = $n", ("$n", name)) > 0;
-        if (exists) Exec(c, tx, "INSERT INTO tenant_keys(key_hash, tenant, created_at) VALUES ($h, $n, $t)", ("$h", keyHash), ("$n", name), ("$t", at.ToString("O")));
+        var exists = SqliteDatabase.Execute(c, tx, "UPDATE tenants SET name = name WHERE name = $n", ("$n", name)) > 0;
+        if (exists) SqliteDatabase.Execute(c, tx, "INSERT INTO tenant_keys(key_hash, tenant, created_at) VALUES ($h, $n, $t)", ("$h", keyHash), ("$n", name), ("$t", at.ToString("O")));
         tx.Commit();
         return Task.FromResult(exists);
     }
@@ -119,12 +119,5 @@ public sealed class SqliteCatalogStore : ICatalogStore
         using var c = _db.Open();
         using var cmd = SqliteDatabase.Command(c, sql, args);
         return cmd.ExecuteScalar();
-    }
-
-    private static int Exec(SqliteConnection c, SqliteTransaction tx, string sql, params (string, object?)[] args)
-    {
-        using var cmd = SqliteDatabase.Command(c, sql, args);
-        cmd.Transaction = tx;
-        return cmd.ExecuteNonQuery();
     }
 }

@@ -30,6 +30,21 @@ public sealed class SqliteDatabase
         return cmd.ExecuteNonQuery();
     }
 
+    /// <summary>Runs a statement inside <paramref name="transaction"/>; returns the rows it changed.</summary>
+    public static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(connection, transaction, sql, args);
+        return cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A command inside <paramref name="transaction"/>.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(connection, sql, args);
+        cmd.Transaction = transaction;
+        return cmd;
+    }
+
     public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] args)
     {
         var cmd = connection.CreateCommand();
