@@ -12,7 +12,9 @@ public static class LoopbackApp
 {
     public static WebApplication Create(int port, long maxRequestBodyBytes = 2 * 1024 * 1024)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No configuration-file watching: it is a recursive inotify watch on the working directory, which may hold
+        // a member's data directory (every write there would wake it).
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxRequestBodyBytes);

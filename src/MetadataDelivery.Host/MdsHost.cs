@@ -17,7 +17,7 @@ public static class MdsHost
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(DemoSwitch.Translate(args));
+        var builder = WebApplication.CreateBuilder(HostArguments.WithDefaults(DemoSwitch.Translate(args)));
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
             builder.WebHost.UseUrls("http://localhost:8080");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
