@@ -24,6 +24,8 @@ public sealed record ScenarioResult(
     double? ResidentMb = null,
     double? GcPausePercent = null,
     double? AllocatedKbPerDelivery = null,
+    /// <summary>JIT compilation within the measured window, as a share of the machine (should be near 0 after the warm-up).</summary>
+    double? JitPercent = null,
     IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
     [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
 

@@ -30,7 +30,10 @@ public static class Scenarios
         log($"registered {o.Services} services, {o.Nodes} nodes; waiting for the fan-out");
         await BenchEnvironment.WaitAsync(() => Task.FromResult(env.Fleet.Held.Count >= o.Nodes), FanOutTimeout(o));
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        log("fan-out done; warming up");
+        await JitWarmup.UntilJitSettlesAsync(force ? "force" : "steady", log);
 
+        var jitStart = System.Runtime.JitInfo.GetCompilationTime();
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var gcPauseStart = GC.GetTotalPauseDuration();
@@ -40,7 +43,7 @@ public static class Scenarios
         var latenessStart = env.Fleet.LatenessMs.Count;
         var lateStart = env.Fleet.LateArrivals;
         var firstSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1; // the first whole second of the window
-        log($"fan-out done; measuring for {o.Duration.TotalSeconds:0} s");
+        log($"measuring for {o.Duration.TotalSeconds:0} s");
         var forced = force ? ForceLoopAsync(env, o, clock, o.Duration) : Task.FromResult(new List<double>());
         await Task.Delay(o.Duration);
         var forceLatencies = await forced;
@@ -66,6 +69,7 @@ public static class Scenarios
             ResidentMb: process.WorkingSet64 / 1024.0 / 1024.0,
             GcPausePercent: (GC.GetTotalPauseDuration() - gcPauseStart).TotalSeconds / elapsed * 100,
             AllocatedKbPerDelivery: (GC.GetTotalAllocatedBytes() - allocatedStart) / 1024.0 / Math.Max(1, env.Fleet.Accepted - acceptedStart),
+            JitPercent: JitWarmup.PercentOfMachine(jitStart, elapsed),
             DeliveriesPerSecondSeries: series,
             LatenessSamples: lateness);
     }
@@ -113,41 +117,29 @@ public static class Scenarios
             Expired: env.Fleet.LateArrivals + await env.ExpiredNodesAsync());
     }
 
-    /// <summary>The machine's ceiling: the same signed 10 KB envelopes pushed to the same fleet simulator by a
-    /// plain HttpClient loop, as many in flight as the pipeline allows; no actors, no persistence, no fetch.</summary>
-    /// <summary>The ceiling: signed envelopes pushed by a plain HttpClient loop, no actors, no persistence. With
-    /// <paramref name="fetch"/>, each push is preceded by the GET of its payload from the issuer simulator, as the
-    /// system must do: the ceiling of the whole fetch + sign + push job.</summary>
+    /// <summary>The ceiling: signed envelopes pushed by a plain HttpClient loop, as many in flight as the pipeline
+    /// allows; no actors, no persistence. With <paramref name="fetch"/>, each push is preceded by the GET of its payload
+    /// from the issuer simulator, as the system must do: the ceiling of the whole fetch + sign + push job.</summary>
     private static async Task<ScenarioResult> RawAsync(BenchOptions o, Action<string> log, bool fetch)
     {
         const string secret = "raw-secret";
+        var name = fetch ? "raw-fetch" : "raw";
         await using var fleet = await FleetSimulator.StartAsync(0, "/v1/metadata", (_, _) => [secret]);
         await using var issuer = fetch ? await IssuerSimulator.StartAsync(o.PayloadBytes, o.Ttl) : null;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.MaxInFlight });
         var target = new Uri($"http://127.0.0.1:{fleet.Port}/v1/metadata");
         var payload = new byte[o.PayloadBytes];
         var nodes = o.Nodes;
-        // One pass over the fleet warms up (JIT, connections) and is not counted; then the loop runs for the
-        // measured window, cycling over the nodes, bounded by the window and by 1,000 passes.
+        // The workers cycle over the nodes until stopped, bounded by 1,001 passes. The window opens after one pass
+        // and the JIT's warm-up, like the steady scenario's.
         var limit = (long)nodes * 1001;
         long next = -1;
-        var window = Stopwatch.StartNew();
-        var windowEnd = TimeSpan.MaxValue;
-        long acceptedAtStart = 0, allocatedAtStart = 0;
-        var gcPauseAtStart = TimeSpan.Zero;
+        var stop = false;
         async Task Worker()
         {
             long i;
-            while ((i = Interlocked.Increment(ref next)) < limit && window.Elapsed < windowEnd)
+            while (!Volatile.Read(ref stop) && (i = Interlocked.Increment(ref next)) < limit)
             {
-                if (i == nodes)
-                {
-                    acceptedAtStart = fleet.Accepted;
-                    allocatedAtStart = GC.GetTotalAllocatedBytes();
-                    gcPauseAtStart = GC.GetTotalPauseDuration();
-                    window.Restart();
-                    windowEnd = o.Duration;
-                }
                 var now = DateTimeOffset.UtcNow;
                 var node = $"n{i % nodes:D7}";
                 var bytes = issuer is null ? payload : await http.GetByteArrayAsync($"http://127.0.0.1:{issuer.Port}/certs/raw/{node}");
@@ -157,15 +149,28 @@ public static class Scenarios
                 using var response = await http.SendAsync(request);
             }
         }
-        await Task.WhenAll(Enumerable.Range(0, o.MaxInFlight).Select(_ => Task.Run(Worker)));
+        var workers = Task.WhenAll(Enumerable.Range(0, o.MaxInFlight).Select(_ => Task.Run(Worker)));
+        while (Interlocked.Read(ref next) < nodes && !workers.IsCompleted) await Task.Delay(50);
+        await JitWarmup.UntilJitSettlesAsync(name, log);
+
+        var acceptedAtStart = fleet.Accepted;
+        var allocatedAtStart = GC.GetTotalAllocatedBytes();
+        var gcPauseAtStart = GC.GetTotalPauseDuration();
+        var jitAtStart = System.Runtime.JitInfo.GetCompilationTime();
+        var window = Stopwatch.StartNew();
+        await Task.WhenAny(Task.Delay(o.Duration), workers);
         var elapsed = window.Elapsed.TotalSeconds;
         var pushed = fleet.Accepted - acceptedAtStart;
-        var rate = pushed / elapsed;
-        log($"{(fetch ? "raw-fetch" : "raw")}: {pushed} pushes in {elapsed:0.0} s after a warm-up pass of {nodes}");
         var allocatedKb = (GC.GetTotalAllocatedBytes() - allocatedAtStart) / 1024.0 / Math.Max(1, pushed);
         var gcPause = (GC.GetTotalPauseDuration() - gcPauseAtStart).TotalSeconds / elapsed * 100;
+        var jit = JitWarmup.PercentOfMachine(jitAtStart, elapsed);
+        Volatile.Write(ref stop, true);
+        await workers;
+
+        var rate = pushed / elapsed;
+        log($"{name}: {pushed} pushes in {elapsed:0.0} s after a warm-up");
         return fetch
-            ? new ScenarioResult("raw-fetch", o.Nodes, RawFetchPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb)
-            : new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb);
+            ? new ScenarioResult("raw-fetch", o.Nodes, RawFetchPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb, JitPercent: jit)
+            : new ScenarioResult("raw", o.Nodes, RawPushesPerSecond: rate, GcPausePercent: gcPause, AllocatedKbPerDelivery: allocatedKb, JitPercent: jit);
     }
 }
