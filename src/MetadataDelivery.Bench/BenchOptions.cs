@@ -20,11 +20,13 @@ public sealed record BenchOptions
     /// <summary>Each service's maxConcurrency (attempts in flight).</summary>
     public int MaxConcurrency { get; init; } = 256;
     public string? JsonPath { get; init; }
+    /// <summary>The longest a scenario waits for the JIT to settle before its measured window opens.</summary>
+    public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
 
     public const string Usage = """
         usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
-               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--json PATH]
+               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--max-warmup 30s] [--json PATH]
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -47,6 +49,7 @@ public sealed record BenchOptions
                 "--max-pushes" => o with { MaxPushesPerSecond = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-concurrency" => o with { MaxConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--json" => o with { JsonPath = Next() },
+                "--max-warmup" => o with { MaxWarmup = ParseDuration(Next()) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }

@@ -9,17 +9,16 @@ namespace MetadataDelivery.Bench;
 /// scenario has the most code.</summary>
 public static class JitWarmup
 {
-    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
     /// <summary>JIT time per wall-clock second below which a second counts as quiet.</summary>
     private static readonly TimeSpan QuietJitPerSecond = TimeSpan.FromMilliseconds(50);
     private const int QuietSecondsNeeded = 2;
 
-    public static async Task UntilJitSettlesAsync(string scenario, Action<string> log)
+    public static async Task UntilJitSettlesAsync(string scenario, TimeSpan maxWait, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
         var last = JitInfo.GetCompilationTime();
         var quiet = 0;
-        while (quiet < QuietSecondsNeeded && clock.Elapsed < MaxWait)
+        while (quiet < QuietSecondsNeeded && clock.Elapsed < maxWait)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = JitInfo.GetCompilationTime();
@@ -28,7 +27,7 @@ public static class JitWarmup
         }
         log(quiet >= QuietSecondsNeeded
             ? $"{scenario}: warm-up done, the JIT settled after {clock.Elapsed.TotalSeconds:0} s"
-            : $"{scenario}: note: the JIT was still busy after {MaxWait.TotalSeconds:0} s of warm-up; measuring anyway (see jit %)");
+            : $"{scenario}: note: the JIT was still busy after {maxWait.TotalSeconds:0} s of warm-up; measuring anyway (see jit %)");
     }
 
     /// <summary>JIT time within a window, as a share of the machine (like cpu %).</summary>

@@ -55,7 +55,7 @@ public static class PeerBaseline
             await scheduler.Start();
             log($"peer: {o.Nodes} Quartz jobs every {interval.TotalSeconds:0.#} s; warming up for one interval");
             await Task.Delay(interval);
-            await JitWarmup.UntilJitSettlesAsync("peer", log);
+            await JitWarmup.UntilJitSettlesAsync("peer", o.MaxWarmup, log);
             var start = fleet.Accepted;
             var clock = Stopwatch.StartNew();
             await Task.Delay(o.Duration);

@@ -31,7 +31,7 @@ public static class Scenarios
         await BenchEnvironment.WaitAsync(() => Task.FromResult(env.Fleet.Held.Count >= o.Nodes), FanOutTimeout(o));
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         log("fan-out done; warming up");
-        await JitWarmup.UntilJitSettlesAsync(force ? "force" : "steady", log);
+        await JitWarmup.UntilJitSettlesAsync(force ? "force" : "steady", o.MaxWarmup, log);
 
         var jitStart = System.Runtime.JitInfo.GetCompilationTime();
         var process = Process.GetCurrentProcess();
@@ -151,7 +151,7 @@ public static class Scenarios
         }
         var workers = Task.WhenAll(Enumerable.Range(0, o.MaxInFlight).Select(_ => Task.Run(Worker)));
         while (Interlocked.Read(ref next) < nodes && !workers.IsCompleted) await Task.Delay(50);
-        await JitWarmup.UntilJitSettlesAsync(name, log);
+        await JitWarmup.UntilJitSettlesAsync(name, o.MaxWarmup, log);
 
         var acceptedAtStart = fleet.Accepted;
         var allocatedAtStart = GC.GetTotalAllocatedBytes();

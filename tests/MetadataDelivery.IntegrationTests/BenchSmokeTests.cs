@@ -10,7 +10,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_scenario_runs_and_reports()
     {
-        var options = BenchOptions.Parse(["--scenario", "all", "--nodes", "300", "--services", "3", "--duration", "4s", "--ttl", "6s", "--force-samples", "5"]);
+        var options = BenchOptions.Parse(["--scenario", "all", "--nodes", "300", "--services", "3", "--duration", "4s", "--ttl", "6s", "--force-samples", "5", "--max-warmup", "2s"]);
         var results = await BenchRunner.RunAsync(options, output.WriteLine);
         var byName = results.ToDictionary(r => r.Scenario);
         Assert.Equal(["raw", "raw-fetch", "peer", "rotation", "steady", "force"], results.Select(r => r.Scenario));
@@ -33,6 +33,8 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.NotNull(byName["steady"].P99LatenessMs);
         Assert.NotEmpty(byName["steady"].DeliveriesPerSecondSeries!);
         Assert.NotNull(byName["force"].ForceP99Ms);
+        foreach (var name in new[] { "raw", "raw-fetch", "steady", "force" })
+            Assert.True(byName[name].JitPercent >= 0, $"{name} reports the JIT's share of its window");
 
         var json = JsonSerializer.Serialize(results, BenchRunner.Json);
         foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "rawFetchPushesPerSecond", "peerDeliveriesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
@@ -73,5 +75,6 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--duration", "soon"]));
         Assert.Equal(TimeSpan.FromSeconds(60), BenchOptions.Parse(["--duration", "60s"]).Duration);
         Assert.Equal(TimeSpan.FromMinutes(1), BenchOptions.Parse(["--ttl", "PT1M"]).Ttl);
+        Assert.Equal(TimeSpan.FromSeconds(5), BenchOptions.Parse(["--max-warmup", "5s"]).MaxWarmup);
     }
 }
