@@ -20,6 +20,8 @@ public sealed class FleetSimulator : IAsyncDisposable
     private readonly ConcurrentDictionary<long, int> _perSecond = new();
     private readonly ConcurrentDictionary<string, int> _acceptedByService = new(StringComparer.Ordinal);
     private long _rejected;
+    private int _inFlight;
+    private int _maxInFlight;
 
     public sealed record HeldItem(string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 
@@ -49,6 +51,12 @@ public sealed class FleetSimulator : IAsyncDisposable
 
     public IReadOnlyCollection<double> LatenessMs => _lateness;
 
+    /// <summary>Each push is answered only after this delay (a slow agent or network).</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>The most pushes this simulator has been handling at once.</summary>
+    public int MaxConcurrentPushes => Volatile.Read(ref _maxInFlight);
+
     /// <summary>Accepted pushes per UTC second (unix seconds → count).</summary>
     public IReadOnlyDictionary<long, int> AcceptedPerSecond => _perSecond;
 
@@ -64,6 +72,19 @@ public sealed class FleetSimulator : IAsyncDisposable
     }
 
     private async Task<IResult> HandleAsync(HttpContext http)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+            if (Interlocked.CompareExchange(ref _maxInFlight, now, max) == max) break;
+        try
+        {
+            if (ResponseDelay > TimeSpan.Zero) await Task.Delay(ResponseDelay);
+            return await VerifyAndHoldAsync(http);
+        }
+        finally { Interlocked.Decrement(ref _inFlight); }
+    }
+
+    private async Task<IResult> VerifyAndHoldAsync(HttpContext http)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer);

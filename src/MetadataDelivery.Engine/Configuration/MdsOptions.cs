@@ -68,7 +68,8 @@ public sealed class DeliveryOptions
     /// maxConcurrency still applies; this bounds their sum, so that a mass rotation of many services does not
     /// hold thousands of fetched payloads queued for the pipeline (measured at saturation: 10 services × 1024
     /// attempts tripled GC pauses and cut throughput by a fifth). The default matches MaxInFlight: attempts
-    /// beyond the pushes the pipeline keeps open would only wait in its queue.</summary>
+    /// beyond the pushes the pipeline keeps open would only wait in its queue. Partitions take a slot before they
+    /// spawn an attempt (see AttemptBudget); forced deliveries take one even beyond it.</summary>
     public int MaxAttemptsInFlight { get; set; } = 512;
     /// <summary>Pushes waiting for the throttle; beyond it, delivery actors wait (backpressure).</summary>
     public int QueueCapacity { get; set; } = 10_000;

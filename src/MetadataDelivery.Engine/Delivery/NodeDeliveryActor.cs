@@ -8,7 +8,8 @@ namespace MetadataDelivery.Engine.Delivery;
 
 /// <summary>One delivery attempt for one node: fetch → envelope → store for pull → sign and push through
 /// the member's pipeline → check the ack → report to the parent node partition, then stop. It never throws
-/// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>.
+/// its failures at the parent: every outcome is a <see cref="DeliveryAttemptFinished"/>. It runs on a slot of the
+/// member's <see cref="AttemptBudget"/> that its partition took for it, and gives the slot back when the attempt ends.
 /// An <see cref="UntypedActor"/>: one is created per attempt, and a ReceiveActor builds its handler table per instance.</summary>
 public sealed class NodeDeliveryActor : UntypedActor
 {
@@ -17,6 +18,7 @@ public sealed class NodeDeliveryActor : UntypedActor
     private readonly CancellationTokenSource _cts = new();
     private readonly long _started = Stopwatch.GetTimestamp();
     private bool _reported;
+    private bool _running;
 
     public NodeDeliveryActor(DeliveryJob job, DeliveryServices services)
     {
@@ -51,6 +53,7 @@ public sealed class NodeDeliveryActor : UntypedActor
     /// to gen 2). The outer WaitAsync reports the attempt even if some await in it ignored the cancellation.</summary>
     protected override void PreStart()
     {
+        _running = true;
         _cts.CancelAfter(_services.Options.Delivery.AttemptTimeout);
         RunAsync(_cts.Token).WaitAsync(_cts.Token).PipeTo(Self, failure: _ => Abandoned());
     }
@@ -63,6 +66,7 @@ public sealed class NodeDeliveryActor : UntypedActor
     protected override void PostStop()
     {
         if (!_reported) Context.Parent.Tell(Finished(AttemptResult.Failed, null, "delivery actor stopped unexpectedly"));
+        if (!_running) _services.AttemptBudget.Release(); // else the attempt gives its slot back when it ends
         _cts.Cancel();
         _cts.Dispose();
     }
@@ -76,10 +80,6 @@ public sealed class NodeDeliveryActor : UntypedActor
     private async Task<DeliveryAttemptFinished> RunAsync(CancellationToken ct)
     {
         var item = _job.Cached;
-        // A slot of the member's attempt budget before the fetch: beyond it, attempts wait here holding nothing
-        // rather than holding fetched payloads in the push queue (see DeliveryOptions.MaxAttemptsInFlight).
-        try { await _services.AttemptSlots.WaitAsync(ct); }
-        catch (OperationCanceledException) { return Abandoned(); }
         try
         {
             if (item is null)
@@ -103,7 +103,7 @@ public sealed class NodeDeliveryActor : UntypedActor
         catch (MetadataFetchException ex) { return Finished(AttemptResult.Failed, null, "fetch: " + ex.Message); }
         catch (OperationCanceledException) { return Abandoned(item); }
         catch (Exception ex) { return Finished(AttemptResult.Failed, item, $"{ex.GetType().Name}: {ex.Message}"); }
-        finally { _services.AttemptSlots.Release(); }
+        finally { _services.AttemptBudget.Release(); } // taken for it by the partition
     }
 
     private DeliveryAttemptFinished Finished(AttemptResult result, MetadataItem? item, string? error) =>

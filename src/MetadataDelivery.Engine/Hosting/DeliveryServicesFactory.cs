@@ -33,7 +33,7 @@ public sealed class DeliveryServicesFactory(
                 () => services ??= sharding.ShardRegion(AkkaBuilderExtensions.ServiceTypeName),
                 () => partitions ??= sharding.ShardRegion(AkkaBuilderExtensions.PartitionTypeName),
                 o, sources, nodeMaps, pipeline, new EnvelopeBuffers(o.Delivery.MaxAttemptsInFlight), envelopes, catalog, metrics, time,
-                new SemaphoreSlim(Math.Max(1, o.Delivery.MaxAttemptsInFlight)));
+                new AttemptBudget(o.Delivery.MaxAttemptsInFlight));
         }
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class NodePartitionActor
     private sealed record Waiter(IActorRef ReplyTo, DateTimeOffset GiveUpAt);
 
     private static readonly TimeSpan MaxWaiterAge = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SlotRecheckInterval = TimeSpan.FromSeconds(1);
 
     // Made in the constructor from the actor's clock (the schedules' epoch is their creation time).
     private readonly DeliverySchedule _schedule;   // when each node's next attempt / renewal / refresh is due
@@ -28,6 +29,7 @@ public sealed partial class NodePartitionActor
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly List<DeliveryOutcome> _pendingOutcomes = [];
     private DateTimeOffset? _armedFor;
+    private bool _waitingForSlot; // registered with the member's attempt budget, to be told when a slot frees
 
     private TimeSpan Ttl => _state.Spec!.Metadata.Ttl;
     private BackoffPolicy Backoff => BackoffPolicy.ForLifetime(Ttl);
@@ -37,6 +39,12 @@ public sealed partial class NodePartitionActor
         Command<Tick>(_ => { _armedFor = null; RunDue(); });
         Command<DeliveryAttemptFinished>(OnAttemptFinished);
         Command<FlushOutcomes>(_ => FlushOutcomesNow());
+        Command<AttemptSlotFreed>(_ =>
+        {
+            _waitingForSlot = false;
+            RunDue();
+            _services.AttemptBudget.WakeNextIfFree(); // a slot this partition did not use goes on to the next waiter
+        });
     }
 
     /// <summary>Supervision of delivery children: an unexpected exception stops the child, which reports the attempt
@@ -100,18 +108,36 @@ public sealed partial class NodePartitionActor
         }
         foreach (var slot in _schedule.TakeDue(now, int.MaxValue))
             if (nodes.IsLive(slot)) _ready.Set(slot, nodes[slot].Deadline(Ttl));
-        var capacity = _state.MaxConcurrency - _inFlight.Count;
-        if (capacity > 0)
-            foreach (var slot in _ready.TakeDue(DateTimeOffset.MaxValue, capacity))
-                StartAttempt(slot, now);
+        StartReady(now);
         ArmTick();
     }
 
-    private void StartAttempt(int slot, DateTimeOffset now, string? forcedId = null)
+    /// <summary>Starts the most urgent ready attempts, as many as both this partition's share of maxConcurrency and
+    /// the member's attempt budget allow; if the budget is what stops it, asks to be told when a slot frees.</summary>
+    private void StartReady(DateTimeOffset now)
     {
-        if (!_state.Nodes.IsLive(slot)) return;
+        var wanted = Math.Min(_state.MaxConcurrency - _inFlight.Count, _ready.Count);
+        if (wanted <= 0) return;
+        var budget = _services.AttemptBudget;
+        var granted = budget.TryTake(wanted);
+        if (granted > 0)
+            foreach (var slot in _ready.TakeDue(DateTimeOffset.MaxValue, granted))
+                if (StartAttempt(slot, now)) granted--;
+        for (; granted > 0; granted--) budget.Release(); // taken for entries that no longer needed an attempt
+        if (_ready.Count > 0 && _inFlight.Count < _state.MaxConcurrency && !_waitingForSlot)
+        {
+            _waitingForSlot = true;
+            budget.NotifyWhenFree(Self, _ready.NextDue!.Value); // _ready is keyed by deadline
+        }
+    }
+
+    /// <summary>Spawns the attempt's child, which gives back the budget slot taken for it (a forced attempt takes one
+    /// even beyond the budget). False, with no slot used, when the node needs no attempt (gone, or one in flight).</summary>
+    private bool StartAttempt(int slot, DateTimeOffset now, string? forcedId = null)
+    {
+        if (!_state.Nodes.IsLive(slot)) return false;
         var node = _state.Nodes.IdOf(slot);
-        if (_inFlight.ContainsKey(node)) return;
+        if (_inFlight.ContainsKey(node)) return false;
         var rec = _state.Nodes[slot];
         var forced = forcedId is not null;
         var deliveryId = forcedId ?? NewDeliveryId();
@@ -120,8 +146,10 @@ public sealed partial class NodePartitionActor
         var cached = !forced && _cachedItems.TryGetValue(node, out var item) && item.ExpiresAt - now > item.Lifetime / 2 ? item : null;
         var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, _state.Nodes.AddressOf(slot), cached,
             refreshOnly ? rec.Version : null);
+        if (forced) _services.AttemptBudget.TakeBeyondLimit();
         var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
         _inFlight[node] = new InFlight(deliveryId, child, refreshOnly);
+        return true;
     }
 
     private void OnAttemptFinished(DeliveryAttemptFinished done)
@@ -251,7 +279,10 @@ public sealed partial class NodePartitionActor
         DateTimeOffset? next = _expiries.NextDue;
         if (_inFlight.Count < _state.MaxConcurrency)
         {
-            if (_ready.Count > 0) next = Now;
+            // Waiting for the budget: AttemptSlotFreed wakes the partition; the tick only guards against a wake-up lost
+            // to a waiter that stopped meanwhile. Due entries stay in _schedule until then (RunDue moves them all).
+            if (_waitingForSlot) next = Min(next ?? DateTimeOffset.MaxValue, Now + SlotRecheckInterval);
+            else if (_ready.Count > 0) next = Now;
             else if (_schedule.NextDue is { } due && (next is null || due < next)) next = due;
         }
         if (next is null) { Timers.Cancel("tick"); _armedFor = null; return; }

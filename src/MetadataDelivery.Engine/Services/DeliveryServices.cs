@@ -22,4 +22,4 @@ public sealed record DeliveryServices(
     ICatalogStore Catalog,
     MdsMetrics Metrics,
     TimeProvider Time,
-    SemaphoreSlim AttemptSlots);
+    AttemptBudget AttemptBudget);
