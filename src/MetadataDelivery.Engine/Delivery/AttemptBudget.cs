@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace MetadataDelivery.Engine.Delivery;
 
@@ -67,8 +68,9 @@ public sealed class AttemptBudget(int limit)
     }
 }
 
-/// <summary>To a partition that asked <see cref="AttemptBudget.NotifyWhenFree"/>: a slot of the member's budget freed.</summary>
-public sealed class AttemptSlotFreed
+/// <summary>To a partition that asked <see cref="AttemptBudget.NotifyWhenFree"/>: a slot of the member's budget freed.
+/// One sent to a partition that stopped meanwhile is not worth a dead-letter log line.</summary>
+public sealed class AttemptSlotFreed : IDeadLetterSuppression
 {
     public static readonly AttemptSlotFreed Instance = new();
     private AttemptSlotFreed() { }
