@@ -38,4 +38,19 @@ public sealed class HostConfigurationTests
         pragma.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", (string?)await pragma.ExecuteScalarAsync());
     }
+
+    [Theory]
+    [InlineData("-1.00:00:00")]
+    [InlineData("60.00:00:00")]
+    public async Task An_attempt_timeout_out_of_range_stops_the_member_at_start_with_a_clear_error(string timeout)
+    {
+        using var dir = new TestDirectory();
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = MdsHost.Build([$"--Mds:DataDir={dir.Sub("host")}", "--Mds:AdminKey=test-admin", "--urls=http://127.0.0.1:0",
+                $"--Mds:Delivery:AttemptTimeout={timeout}"]);
+            await app.StartAsync();
+        });
+        Assert.Contains("Mds:Delivery:AttemptTimeout must be between", error.Message);
+    }
 }

@@ -75,8 +75,11 @@ public sealed class DeliveryOptions
     public int QueueCapacity { get; set; } = 10_000;
     public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>An attempt (fetch + queue + push) taking longer than this is abandoned and counted as failed.</summary>
+    /// <summary>An attempt (fetch + queue + push) taking longer than this is abandoned and counted as failed
+    /// (checked at start: between <see cref="MinAttemptTimeout"/> and <see cref="MaxAttemptTimeout"/>).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan MinAttemptTimeout = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan MaxAttemptTimeout = TimeSpan.FromDays(1);
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
     /// <summary>Delivery outcomes are journaled in batches at most this far apart.</summary>
     public TimeSpan OutcomeFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);

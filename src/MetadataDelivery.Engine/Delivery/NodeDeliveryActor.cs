@@ -18,7 +18,6 @@ public sealed class NodeDeliveryActor : UntypedActor
     private readonly CancellationTokenSource _cts = new();
     private readonly long _started = Stopwatch.GetTimestamp();
     private bool _reported;
-    private bool _running;
 
     public NodeDeliveryActor(DeliveryJob job, DeliveryServices services)
     {
@@ -53,9 +52,18 @@ public sealed class NodeDeliveryActor : UntypedActor
     /// to gen 2). The outer WaitAsync reports the attempt even if some await in it ignored the cancellation.</summary>
     protected override void PreStart()
     {
-        _running = true;
-        _cts.CancelAfter(_services.Options.Delivery.AttemptTimeout);
-        RunAsync(_cts.Token).WaitAsync(_cts.Token).PipeTo(Self, failure: _ => Abandoned());
+        try
+        {
+            _cts.CancelAfter(_services.Options.Delivery.AttemptTimeout);
+            RunAsync(_cts.Token).WaitAsync(_cts.Token).PipeTo(Self, failure: _ => Abandoned());
+        }
+        catch (Exception ex)
+        {
+            // A PreStart that throws never gets a PostStop, and RunAsync, which gives the slot back, never ran.
+            _services.AttemptBudget.Release();
+            Report(Finished(AttemptResult.Failed, null, $"attempt could not start: {ex.GetType().Name}: {ex.Message}"));
+            Context.Stop(Self);
+        }
     }
 
     private DeliveryAttemptFinished Abandoned(MetadataItem? item = null) =>
@@ -66,7 +74,6 @@ public sealed class NodeDeliveryActor : UntypedActor
     protected override void PostStop()
     {
         if (!_reported) Context.Parent.Tell(Finished(AttemptResult.Failed, null, "delivery actor stopped unexpectedly"));
-        if (!_running) _services.AttemptBudget.Release(); // else the attempt gives its slot back when it ends
         _cts.Cancel();
         _cts.Dispose();
     }

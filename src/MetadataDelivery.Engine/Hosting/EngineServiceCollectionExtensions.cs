@@ -19,7 +19,10 @@ public static class EngineServiceCollectionExtensions
     /// <summary>Registers the engine's non-actor parts: options, stores, sources, node-map readers, metrics, HTTP clients.</summary>
     public static IServiceCollection AddMdsEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MdsOptions>().Bind(configuration.GetSection(MdsOptions.Section));
+        services.AddOptions<MdsOptions>().Bind(configuration.GetSection(MdsOptions.Section))
+            .Validate(o => o.Delivery.AttemptTimeout >= DeliveryOptions.MinAttemptTimeout && o.Delivery.AttemptTimeout <= DeliveryOptions.MaxAttemptTimeout,
+                $"Mds:Delivery:AttemptTimeout must be between {DeliveryOptions.MinAttemptTimeout} and {DeliveryOptions.MaxAttemptTimeout}")
+            .ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MdsMetrics>();

@@ -120,10 +120,16 @@ public sealed partial class NodePartitionActor
         if (wanted <= 0) return;
         var budget = _services.AttemptBudget;
         var granted = budget.TryTake(wanted);
-        if (granted > 0)
-            foreach (var slot in _ready.TakeDue(DateTimeOffset.MaxValue, granted))
-                if (StartAttempt(slot, now)) granted--;
-        for (; granted > 0; granted--) budget.Release(); // taken for entries that no longer needed an attempt
+        try
+        {
+            if (granted > 0)
+                foreach (var slot in _ready.TakeDue(DateTimeOffset.MaxValue, granted))
+                    if (StartAttempt(slot, now)) granted--;
+        }
+        finally
+        {
+            for (; granted > 0; granted--) budget.Release(); // taken for entries that needed no attempt (or a spawn that threw)
+        }
         if (_ready.Count > 0 && _inFlight.Count < _state.MaxConcurrency && !_waitingForSlot)
         {
             _waitingForSlot = true;
