@@ -26,19 +26,6 @@ public sealed class HostConfigurationTests
         Assert.Contains(files, f => f.Source.Path == "appsettings.json" && f.Source.ReloadOnChange);
     }
 
-    [Fact]
-    public async Task The_embedded_journal_is_in_wal_mode_so_recovery_reads_do_not_wait_for_journal_writes()
-    {
-        using var dir = new TestDirectory();
-        var dataDir = dir.Sub("host");
-        await using (var host = await InProcessHost.StartAsync(dataDir)) { }
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "mds.db")};Pooling=False");
-        connection.Open();
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode;";
-        Assert.Equal("wal", (string?)await pragma.ExecuteScalarAsync());
-    }
-
     [Theory]
     [InlineData("-1.00:00:00")]
     [InlineData("60.00:00:00")]

@@ -74,22 +74,10 @@ public static class AkkaBuilderExtensions
             throw new ArgumentException($"Mds:Persistence:Provider must be 'sqlite' or 'postgres', not '{options.Persistence.Provider}'");
         Directory.CreateDirectory(options.FullDataDir);
         var connectionString = options.Persistence.ConnectionString ?? $"Data Source={Path.Combine(options.FullDataDir, "mds.db")}";
-        UseWriteAheadLog(connectionString);
         return builder
             .WithSqlPersistence(connectionString, ProviderName.SQLiteMS)
             // SQLite has one writer: parallel journal writes would only contend for its lock.
             .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
-    }
-
-    /// <summary>Puts the journal's SQLite file in WAL mode (a setting stored in the file) before Akka opens it. In the
-    /// default rollback-journal mode every journal write took SQLite's file lock and fsynced twice, and reads waited
-    /// for writes: a member restarting 1,000 services and partitions at once, all recovering while new outcomes were
-    /// journaled, saw its shards' remember-entities reads time out (5 s) and back off.</summary>
-    private static void UseWriteAheadLog(string connectionString)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
-        connection.Open();
-        Storage.SqliteDatabase.Execute(connection, "PRAGMA journal_mode=WAL;");
     }
 
     /// <summary>Node partitions first: ServiceActors recovering with the service region talk to them at once.</summary>
