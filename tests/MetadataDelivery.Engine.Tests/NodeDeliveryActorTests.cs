@@ -25,19 +25,12 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
     // A cached item: the attempt goes straight to saving its envelope, where the stores below hold it.
     private static readonly DeliveryJob Job = new(new ServiceKey("acme", "payments"), Spec, ["secret"], "delivery-1", "node-1", "127.0.0.1", Item, null);
 
-    /// <summary>Never finishes a save until it is cancelled.</summary>
-    private sealed class StalledStore : IEnvelopeStore
+    /// <summary>Never finishes a save: it ends when the save is cancelled if <paramref name="honoursCancellation"/>,
+    /// else not at all.</summary>
+    private sealed class StuckStore(bool honoursCancellation) : IEnvelopeStore
     {
-        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => Task.Delay(Timeout.Infinite, ct);
-        public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
-        public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
-        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
-    }
-
-    /// <summary>Never finishes a save at all, not even when cancelled.</summary>
-    private sealed class DeafStore : IEnvelopeStore
-    {
-        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => new TaskCompletionSource().Task;
+        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) =>
+            honoursCancellation ? Task.Delay(Timeout.Infinite, ct) : new TaskCompletionSource().Task;
         public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
         public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
         public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
@@ -66,7 +59,7 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
     [Fact]
     public async Task A_child_stopped_before_it_reported_reports_a_failed_attempt_and_gives_its_slot_back()
     {
-        var services = Services(new MdsOptions(), new StalledStore());
+        var services = Services(new MdsOptions(), new StuckStore(honoursCancellation: true));
         var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
         var parent = _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, services), reported)));
         await Task.Delay(200);
@@ -89,7 +82,7 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         options.Delivery.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = DateTime.UtcNow;
-        _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, Services(options, new DeafStore())), reported)));
+        _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, Services(options, new StuckStore(honoursCancellation: false))), reported)));
 
         var report = await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(300), "reported before its timeout");
@@ -103,7 +96,7 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
     {
         var options = new MdsOptions();
         options.Delivery.AttemptTimeout = TimeSpan.FromMilliseconds(300);
-        var services = Services(options, new StalledStore());
+        var services = Services(options, new StuckStore(honoursCancellation: true));
         var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
         _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, services), reported)));
 
