@@ -22,11 +22,14 @@ public sealed record BenchOptions
     public string? JsonPath { get; init; }
     /// <summary>The longest a scenario waits for the JIT to settle before its measured window opens.</summary>
     public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Measure the raw baselines again after the system's scenarios (see BenchRunner).</summary>
+    public bool RerunBaselines { get; init; } = true;
 
     public const string Usage = """
         usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
-               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--max-warmup 30s] [--json PATH]
+               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--max-warmup 30s] [--no-rerun-baselines]
+               [--json PATH]
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -50,6 +53,7 @@ public sealed record BenchOptions
                 "--max-concurrency" => o with { MaxConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--json" => o with { JsonPath = Next() },
                 "--max-warmup" => o with { MaxWarmup = ParseDuration(Next()) },
+                "--no-rerun-baselines" => o with { RerunBaselines = false },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }

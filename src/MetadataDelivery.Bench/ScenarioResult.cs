@@ -10,6 +10,10 @@ public sealed record ScenarioResult(
     double? RawPushesPerSecond = null,
     double? RawFetchPushesPerSecond = null,
     double? PeerDeliveriesPerSecond = null,
+    /// <summary>Each measurement of the raw baseline in this run (before the system, and again after it); <see cref="RawPushesPerSecond"/> is their mean.</summary>
+    IReadOnlyList<double>? RawPushesPerSecondRuns = null,
+    /// <summary>Each measurement of the raw-fetch baseline in this run; <see cref="RawFetchPushesPerSecond"/> is their mean.</summary>
+    IReadOnlyList<double>? RawFetchPushesPerSecondRuns = null,
     long? Expired = null,
     double? BytesPerNode = null,
     double? ProcessHeapBytesPerNode = null,

@@ -16,6 +16,11 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Equal(["raw", "raw-fetch", "peer", "rotation", "steady", "force"], results.Select(r => r.Scenario));
         Assert.True(byName["raw"].RawPushesPerSecond > 0);
         Assert.True(byName["raw-fetch"].RawFetchPushesPerSecond > 0);
+        // The baselines ran again after the system; the ratios use the mean of the two measurements.
+        Assert.Equal(2, byName["raw"].RawPushesPerSecondRuns!.Count);
+        Assert.Equal(byName["raw"].RawPushesPerSecondRuns!.Average(), byName["raw"].RawPushesPerSecond!.Value, 6);
+        Assert.Equal(2, byName["raw-fetch"].RawFetchPushesPerSecondRuns!.Count);
+        Assert.Equal(byName["raw-fetch"].RawFetchPushesPerSecondRuns!.Average(), byName["raw-fetch"].RawFetchPushesPerSecond!.Value, 6);
         Assert.True(byName["peer"].PeerDeliveriesPerSecond > 0);
         Assert.Equal(byName["peer"].PeerDeliveriesPerSecond, byName["steady"].PeerDeliveriesPerSecond);
         Assert.True(byName["rotation"].DrainSeconds > 0);
@@ -48,10 +53,26 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         }
         finally { Directory.Delete(plots, recursive: true); }
 
+        Assert.Contains("\"rawPushesPerSecondRuns\"", json);
+
         var table = new StringWriter();
         BenchRunner.PrintTable(results, table);
         output.WriteLine(table.ToString());
         Assert.Contains("steady", table.ToString());
+        Assert.Contains("raw/s is the mean of", table.ToString());
+    }
+
+    [Fact]
+    public async Task Baselines_run_once_when_no_system_scenario_follows_them_or_when_told_not_to_rerun()
+    {
+        foreach (var args in new[] { new[] { "--scenario", "steady,raw" }, ["--scenario", "raw,steady", "--no-rerun-baselines"] })
+        {
+            var options = BenchOptions.Parse([.. args, "--nodes", "60", "--services", "2", "--duration", "2s", "--ttl", "6s", "--max-warmup", "1s"]);
+            var results = await BenchRunner.RunAsync(options, output.WriteLine);
+            var raw = Assert.Single(results, r => r.Scenario == "raw");
+            Assert.Single(raw.RawPushesPerSecondRuns!);
+            Assert.All(results, r => Assert.Equal(raw.RawPushesPerSecondRuns![0], r.RawPushesPerSecond));
+        }
     }
 
     [Fact]
@@ -76,5 +97,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(60), BenchOptions.Parse(["--duration", "60s"]).Duration);
         Assert.Equal(TimeSpan.FromMinutes(1), BenchOptions.Parse(["--ttl", "PT1M"]).Ttl);
         Assert.Equal(TimeSpan.FromSeconds(5), BenchOptions.Parse(["--max-warmup", "5s"]).MaxWarmup);
+        Assert.True(BenchOptions.Parse([]).RerunBaselines);
+        Assert.False(BenchOptions.Parse(["--no-rerun-baselines"]).RerunBaselines);
     }
 }
