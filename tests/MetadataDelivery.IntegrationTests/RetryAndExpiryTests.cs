@@ -12,7 +12,9 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
     {
         await using var bed = await TenantHost.StartAsync();
         var (dir, host, tenant) = bed;
-        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "flaky", nodes: 1, dir, ttl: "PT10S", renewAt: 0.5);
+        // 20 s: the renewal comes ~10 s before expiry, room for three failed attempts and their backoff (≤ 2.8 s) even
+        // when CI's other tests starve this one for seconds (with 10 s, a 2.5 s stall once made the heal 0.2 s late).
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "flaky", nodes: 1, dir, ttl: "PT20S", renewAt: 0.5);
         var agent = fleet.Agents[0];
         await agent.WaitForDeliveryAsync("first delivery");
         var first = agent.Accepted[0];
@@ -27,7 +29,7 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
             attemptsSeen.Add(attempts);
             lastError ??= node["lastError"]?.GetValue<string>();
             return agent.Accepted.Count >= 2;
-        }, TimeSpan.FromSeconds(15), "delivery after three failures", every: TimeSpan.FromMilliseconds(50));
+        }, TimeSpan.FromSeconds(25), "delivery after three failures", every: TimeSpan.FromMilliseconds(50));
 
         var failures = agent.Pushes.Where(p => p.Status == 503).ToList();
         Assert.Equal(3, failures.Count);
