@@ -15,7 +15,7 @@ public sealed class EnvelopeSegments : IDisposable
 
     private readonly string _directory;
     private readonly long _maxSegmentBytes;
-    private FileStream? _current;
+    private SegmentFile? _current;
     private int _closedSinceTaken;
 
     /// <param name="highestReferenced">the highest segment number the index refers to: never reused, even if its
@@ -50,10 +50,8 @@ public sealed class EnvelopeSegments : IDisposable
                 full.Flush();
                 Close();
             }
-            var current = _current ??= Open(CurrentSegment);
-            var offset = current.Position; // counts what the stream still buffers
-            current.Write(envelope);
-            return new EnvelopeLocation(CurrentSegment, offset, envelope.Length);
+            var current = _current ??= SegmentFile.Open(PathOf(CurrentSegment));
+            return new EnvelopeLocation(CurrentSegment, current.Append(envelope), envelope.Length);
         }
         catch
         {
@@ -110,8 +108,8 @@ public sealed class EnvelopeSegments : IDisposable
         File.Delete(PathOf(segment));
     }
 
-    /// <summary>Ends the current segment: the next append starts a new one. A stream whose buffered bytes cannot
-    /// be written (the disk is full) is dropped with them; nothing in the index points at those bytes.</summary>
+    /// <summary>Ends the current segment: the next append starts a new one. A file whose staged bytes cannot be
+    /// written (the disk is full) is dropped with them; nothing in the index points at those bytes.</summary>
     private void Close()
     {
         var current = _current;
@@ -121,9 +119,6 @@ public sealed class EnvelopeSegments : IDisposable
         try { current?.Dispose(); }
         catch (IOException) { }
     }
-
-    private FileStream Open(long segment) =>
-        new(PathOf(segment), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 64 * 1024);
 
     private string PathOf(long segment) => Path.Combine(_directory, segment.ToString("D10", CultureInfo.InvariantCulture) + Extension);
 
