@@ -36,16 +36,6 @@ public sealed class SegmentEnvelopeStoreTests : IDisposable
 
     private int SegmentFiles => Directory.GetFiles(Segments, "*.seg").Length;
 
-    /// <summary>A segment size that holds exactly four envelopes of this length saved one by one: under direct I/O
-    /// each save's flush is padded to whole blocks, so an envelope then takes a whole number of blocks.</summary>
-    private long FourEnvelopesPerSegment(int envelopeLength)
-    {
-        Directory.CreateDirectory(_dir);
-        using var probe = SegmentFile.Open(Path.Combine(_dir, "probe"));
-        var footprint = probe.IsDirect ? (envelopeLength + SegmentFile.DirectAlignment - 1) / SegmentFile.DirectAlignment * SegmentFile.DirectAlignment : envelopeLength;
-        return 4 * footprint + envelopeLength / 2;
-    }
-
     [Fact]
     public async Task Returns_the_latest_envelope_of_each_node_and_none_for_unknown_nodes()
     {
@@ -112,8 +102,8 @@ public sealed class SegmentEnvelopeStoreTests : IDisposable
     {
         // Four envelopes per segment, ten segments; then three nodes of every four are deleted: each segment is a
         // quarter live and the files hold four times the live bytes.
+        await using var store = Open(maxSegmentBytes: 12_000);
         var nodes = Enumerable.Range(0, 40).Select(i => $"n{i:D2}").ToList();
-        await using var store = Open(maxSegmentBytes: FourEnvelopesPerSegment(EnvelopeOf(Payments, nodes[0], "d-" + nodes[0]).Length));
         foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "d-" + node));
         await store.DeleteNodesAsync(Payments, nodes.Where((_, i) => i % 4 != 0).ToList());
         var before = Directory.GetFiles(Segments, "*.seg").Order().ToList();
@@ -135,8 +125,8 @@ public sealed class SegmentEnvelopeStoreTests : IDisposable
     [Fact]
     public async Task Segments_that_are_mostly_live_are_left_alone()
     {
+        await using var store = Open(maxSegmentBytes: 12_000);
         var nodes = Enumerable.Range(0, 40).Select(i => $"n{i:D2}").ToList();
-        await using var store = Open(maxSegmentBytes: FourEnvelopesPerSegment(EnvelopeOf(Payments, nodes[0], "d-" + nodes[0]).Length));
         foreach (var node in nodes) await store.SaveAsync(Payments, node, EnvelopeOf(Payments, node, "d-" + node));
         await store.DeleteNodesAsync(Payments, nodes.Where((_, i) => i % 4 == 0).ToList()); // three quarters stay live
         var before = Directory.GetFiles(Segments, "*.seg").Order().ToList();

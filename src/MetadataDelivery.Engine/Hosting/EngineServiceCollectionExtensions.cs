@@ -60,9 +60,12 @@ public static class EngineServiceCollectionExtensions
         {
             services.AddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "catalog.db")));
             services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
-            services.AddSingleton<IEnvelopeStore>(sp => new SegmentEnvelopeStore(sp.GetRequiredService<SqliteDatabase>(),
-                Path.Combine(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir, "envelopes"),
-                sp.GetRequiredService<ILogger<SegmentEnvelopeStore>>()));
+            services.AddSingleton<IEnvelopeStore>(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<MdsOptions>>().Value;
+                return new SegmentEnvelopeStore(sp.GetRequiredService<SqliteDatabase>(), Path.Combine(o.FullDataDir, "envelopes"),
+                    sp.GetRequiredService<ILogger<SegmentEnvelopeStore>>(), directIo: o.Persistence.DirectIo);
+            });
             services.AddSingleton<ICaKeyStore>(sp => new FileCaKeyStore(sp.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir));
         }
 

@@ -15,15 +15,18 @@ public sealed class EnvelopeSegments : IDisposable
 
     private readonly string _directory;
     private readonly long _maxSegmentBytes;
+    private bool _directIo; // off once a file system rejected a direct write
     private SegmentFile? _current;
     private int _closedSinceTaken;
 
     /// <param name="highestReferenced">the highest segment number the index refers to: never reused, even if its
     /// file is gone (a number reused after a machine crash could hand a node an older envelope of its own).</param>
-    public EnvelopeSegments(string directory, long maxSegmentBytes, long highestReferenced)
+    /// <param name="directIo">write segments with direct I/O where the OS offers it (<see cref="SegmentFile"/>).</param>
+    public EnvelopeSegments(string directory, long maxSegmentBytes, long highestReferenced, bool directIo = true)
     {
         _directory = directory;
         _maxSegmentBytes = maxSegmentBytes;
+        _directIo = directIo;
         Directory.CreateDirectory(directory);
         CurrentSegment = Math.Max(Existing().DefaultIfEmpty(0).Max(), highestReferenced) + 1;
     }
@@ -50,8 +53,10 @@ public sealed class EnvelopeSegments : IDisposable
                 full.Flush();
                 Close();
             }
-            var current = _current ??= SegmentFile.Open(PathOf(CurrentSegment));
-            return new EnvelopeLocation(CurrentSegment, current.Append(envelope), envelope.Length);
+            var current = _current ??= SegmentFile.Open(PathOf(CurrentSegment), _directIo);
+            var at = new EnvelopeLocation(CurrentSegment, current.Append(envelope), envelope.Length);
+            _directIo &= !current.DirectRejected;
+            return at;
         }
         catch
         {
@@ -65,7 +70,11 @@ public sealed class EnvelopeSegments : IDisposable
     /// synchronous=NORMAL, it survives a crash of the process, not necessarily of the machine.</summary>
     public void Flush(bool toDisk = false)
     {
-        try { _current?.Flush(toDisk); }
+        try
+        {
+            _current?.Flush(toDisk);
+            _directIo &= _current?.DirectRejected != true;
+        }
         catch
         {
             Close();

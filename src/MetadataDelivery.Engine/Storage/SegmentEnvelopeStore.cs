@@ -35,7 +35,8 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
     private int _closedUnswept;
     private long _lastSweep;
 
-    public SegmentEnvelopeStore(SqliteDatabase db, string directory, ILogger<SegmentEnvelopeStore> log, long maxSegmentBytes = DefaultMaxSegmentBytes)
+    public SegmentEnvelopeStore(SqliteDatabase db, string directory, ILogger<SegmentEnvelopeStore> log, long maxSegmentBytes = DefaultMaxSegmentBytes,
+        bool directIo = true)
         : base(log)
     {
         _db = db;
@@ -48,7 +49,7 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
             using var r = cmd.ExecuteReader();
             while (r.Read()) _liveBytes[r.GetInt64(0)] = r.GetInt64(1);
         }
-        _segments = new EnvelopeSegments(directory, maxSegmentBytes, _liveBytes.Keys.DefaultIfEmpty(0).Max());
+        _segments = new EnvelopeSegments(directory, maxSegmentBytes, _liveBytes.Keys.DefaultIfEmpty(0).Max(), directIo);
         MigrateEnvelopeTable();
         StartWriter();
     }
