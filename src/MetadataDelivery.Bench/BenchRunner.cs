@@ -44,6 +44,7 @@ public static class BenchRunner
             RawPushesPerSecondRuns = rawRuns.Count > 0 ? rawRuns : null,
             RawFetchPushesPerSecondRuns = rawFetchRuns.Count > 0 ? rawFetchRuns : null,
             PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
+            CpuPercent = Baselines.Contains(r.Scenario) ? RunsOf(r.Scenario, b => b.CpuPercent).DefaultIfEmpty().Average() : r.CpuPercent,
         }).ToList();
 
         List<double> RunsOf(string scenario, Func<ScenarioResult, double?> rate) =>

@@ -39,7 +39,10 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.NotEmpty(byName["steady"].DeliveriesPerSecondSeries!);
         Assert.NotNull(byName["force"].ForceP99Ms);
         foreach (var name in new[] { "raw", "raw-fetch", "steady", "force" })
+        {
             Assert.True(byName[name].JitPercent >= 0, $"{name} reports the JIT's share of its window");
+            Assert.True(byName[name].CpuPercent > 0, $"{name} reports the process's CPU over its window");
+        }
 
         var json = JsonSerializer.Serialize(results, BenchRunner.Json);
         foreach (var field in new[] { "deliveriesPerSecond", "rawPushesPerSecond", "rawFetchPushesPerSecond", "peerDeliveriesPerSecond", "expired", "bytesPerNode", "p99LatenessMs", "forceP99Ms", "apiP99Ms" })
