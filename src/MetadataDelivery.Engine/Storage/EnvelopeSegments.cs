@@ -15,7 +15,7 @@ public sealed class EnvelopeSegments : IDisposable
 
     private readonly string _directory;
     private readonly long _maxSegmentBytes;
-    private bool _directIo; // off once a file system rejected a direct write
+    private bool _directIo; // off once a file system rejected a segment's direct writes (see Close)
     private SegmentFile? _current;
     private int _closedSinceTaken;
 
@@ -54,9 +54,7 @@ public sealed class EnvelopeSegments : IDisposable
                 Close();
             }
             var current = _current ??= SegmentFile.Open(PathOf(CurrentSegment), _directIo);
-            var at = new EnvelopeLocation(CurrentSegment, current.Append(envelope), envelope.Length);
-            _directIo &= !current.DirectRejected;
-            return at;
+            return new EnvelopeLocation(CurrentSegment, current.Append(envelope), envelope.Length);
         }
         catch
         {
@@ -70,11 +68,7 @@ public sealed class EnvelopeSegments : IDisposable
     /// synchronous=NORMAL, it survives a crash of the process, not necessarily of the machine.</summary>
     public void Flush(bool toDisk = false)
     {
-        try
-        {
-            _current?.Flush(toDisk);
-            _directIo &= _current?.DirectRejected != true;
-        }
+        try { _current?.Flush(toDisk); }
         catch
         {
             Close();
@@ -118,11 +112,13 @@ public sealed class EnvelopeSegments : IDisposable
     }
 
     /// <summary>Ends the current segment: the next append starts a new one. A file whose staged bytes cannot be
-    /// written (the disk is full) is dropped with them; nothing in the index points at those bytes.</summary>
+    /// written (the disk is full) is dropped with them; nothing in the index points at those bytes. If the file
+    /// system rejected its direct writes, the next segments are written through the cache from the start.</summary>
     private void Close()
     {
         var current = _current;
         _current = null;
+        _directIo &= current?.DirectRejected != true;
         CurrentSegment++;
         _closedSinceTaken++;
         try { current?.Dispose(); }
