@@ -32,5 +32,5 @@ public static class JitWarmup
 
     /// <summary>JIT time within a window, as a share of the machine (like cpu %).</summary>
     public static double PercentOfMachine(TimeSpan jitAtStart, double elapsedSeconds) =>
-        (JitInfo.GetCompilationTime() - jitAtStart).TotalSeconds / elapsedSeconds / Environment.ProcessorCount * 100;
+        MachineShare.Percent(JitInfo.GetCompilationTime() - jitAtStart, elapsedSeconds);
 }

@@ -65,7 +65,7 @@ public static class Scenarios
             ForceP50Ms: force ? Percentiles.Of(forceLatencies, 50) : null,
             ForceP99Ms: force ? Percentiles.Of(forceLatencies, 99) : null,
             PushFailures: env.Metrics.FailedTotal,
-            CpuPercent: (process.TotalProcessorTime - cpuStart).TotalSeconds / elapsed / Environment.ProcessorCount * 100,
+            CpuPercent: MachineShare.Percent(process.TotalProcessorTime - cpuStart, elapsed),
             ResidentMb: process.WorkingSet64 / 1024.0 / 1024.0,
             GcPausePercent: (GC.GetTotalPauseDuration() - gcPauseStart).TotalSeconds / elapsed * 100,
             AllocatedKbPerDelivery: (GC.GetTotalAllocatedBytes() - allocatedStart) / 1024.0 / Math.Max(1, env.Fleet.Accepted - acceptedStart),
@@ -168,7 +168,7 @@ public static class Scenarios
         var jit = JitWarmup.PercentOfMachine(jitAtStart, elapsed);
         process.Refresh();
         // Whether the ceiling is the CPU: a baseline well under 100 % is limited by something else.
-        var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds / elapsed / Environment.ProcessorCount * 100;
+        var cpu = MachineShare.Percent(process.TotalProcessorTime - cpuAtStart, elapsed);
         Volatile.Write(ref stop, true);
         await workers;
 
