@@ -77,6 +77,7 @@ public sealed class SerializationTests : IDisposable
         new ServiceBusy(Key, "rebalancing"),
         new LocatePartition(Partition),
         new LocatePartitions(Key),
+        new WakeService(Key),
         new PartitionLocation(1, "akka.tcp://mds@127.0.0.1:4053", 5000),
         new PartitionPlacement(Key, [new PartitionLocation(1, "akka.tcp://mds@127.0.0.1:4053", 5000)]),
     ];

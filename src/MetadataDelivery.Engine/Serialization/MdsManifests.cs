@@ -48,6 +48,7 @@ public static class MdsManifests
         ["c.handover"] = typeof(HandOverNodes),
         ["c.ploc"] = typeof(LocatePartition),
         ["c.plocs"] = typeof(LocatePartitions),
+        ["c.wake"] = typeof(WakeService),
         // replies
         ["r.svc"] = typeof(ServiceView),
         ["r.reg"] = typeof(ServiceRegisteredReply),

@@ -34,9 +34,11 @@ public sealed partial class ServiceActor
         {
             done.ReplyTo?.Tell(done.Reply);
             // The registration is durable in the journal; the catalog row (the listing's read model) is
-            // retried until it lands, so listing and lookups converge without losing the reply.
+            // retried until it lands (or upserted again when the entity next recovers), so listing and lookups
+            // converge without losing the reply.
             if (!done.Succeeded && _state.IsRegistered)
                 Timers.StartSingleTimer("catalog", RetryCatalog.Instance, TimeSpan.FromSeconds(5));
+            ReplySettled();
         });
         Command<RetryCatalog>(_ => { if (_state.IsRegistered) UpsertCatalog(null, null); });
 
@@ -67,6 +69,7 @@ public sealed partial class ServiceActor
                 SendConfiguration(); // retires the partitions
                 Log.Info("service {0} deleted", Key);
                 var key = Key;
+                ReplyStarted();
                 Task.Run(() => Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key)))
                     .ContinueWith(t => t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message)
                     .PipeTo(Self, success: error => new DeletionCleaned(replyTo, error));
@@ -77,6 +80,7 @@ public sealed partial class ServiceActor
             if (done.Error is not null) Log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
             done.ReplyTo.Tell(new ServiceDeletedReply(Key));
             if (!_state.IsRegistered) PassivateOnceRetired(); // unless the name was registered again meanwhile
+            ReplySettled();
         });
 
         Command<SyncNodeMap>(cmd => IfRegistered(() =>
@@ -122,6 +126,7 @@ public sealed partial class ServiceActor
         var key = Key;
         var at = _state.RegisteredAt ?? Now;
         var system = Context.System;
+        ReplyStarted();
         Task.Run(() => _services.Catalog.UpsertServiceAsync(key, at))
             .ContinueWith(t =>
             {

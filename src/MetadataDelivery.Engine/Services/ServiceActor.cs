@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using MetadataDelivery.Engine.Persistence;
@@ -40,8 +39,7 @@ public sealed partial class ServiceActor : SnapshottingEntity, IWithTimers
         RegisterCommandHandlers();
         RegisterPartitionHandlers();
         RegisterNodeMapHandlers();
-
-        Command<StopServiceActor>(_ => Context.Stop(Self));
+        RegisterStopHandlers();
     }
 
     public static Akka.Actor.Props Props(string entityId, DeliveryServices services) =>
@@ -78,8 +76,4 @@ public sealed partial class ServiceActor : SnapshottingEntity, IWithTimers
     }
 
     protected override object CurrentSnapshot() => _state.ToSnapshot();
-
-    /// <summary>Asks the shard to stop this entity with the hand-off message.</summary>
-    private void Passivate() => Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
-
 }

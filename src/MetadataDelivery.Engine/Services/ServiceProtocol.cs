@@ -21,6 +21,8 @@ public sealed record ForceDelivery(ServiceKey Key, string Node, bool WaitForAck)
 public sealed record GetDeliverySecrets(ServiceKey Key) : IServiceCommand;
 /// <summary>Operator view: which member runs each of the service's node partitions.</summary>
 public sealed record LocatePartitions(ServiceKey Key) : IServiceCommand;
+/// <summary>Starts the entity if it is not running (a service registered again while it was being passivated); no reply.</summary>
+public sealed record WakeService(ServiceKey Key) : IServiceCommand;
 
 // Replies.
 public interface IServiceReply : IMdsSerializable;

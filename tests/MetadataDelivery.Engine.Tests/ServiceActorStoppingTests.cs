@@ -1,0 +1,192 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Configuration;
+using MetadataDelivery.Engine.Metrics;
+using MetadataDelivery.Engine.NodeMaps;
+using MetadataDelivery.Engine.Partitions;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Storage;
+
+namespace MetadataDelivery.Engine.Tests;
+
+/// <summary>A ServiceActor under a stand-in shard that, like the real one, sends the stop message some time after
+/// the entity asked to passivate, while messages already in the entity's mailbox are processed first. The test
+/// decides when the stop arrives, which makes the window between a deletion's passivation and a new registration
+/// of the same name deterministic.</summary>
+public sealed class ServiceActorStoppingTests : IAsyncLifetime
+{
+    private static readonly Config InMemoryPersistence = ConfigurationFactory.ParseString("""
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.loglevel = WARNING
+        """);
+
+    private readonly ActorSystem _system = ActorSystem.Create("service-actor-stopping-tests", InMemoryPersistence);
+    private static readonly ServiceKey Key = new("acme", "payments");
+    private static readonly ServiceSpec Spec = new("payments", "s3://maps/payments.json",
+        new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.5, null), new DeliverySpec("http", 7070, "/v1/metadata", 8));
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => _system.Terminate();
+
+    [Fact]
+    public async Task A_name_registered_again_while_its_passivation_is_pending_gets_its_reply_and_the_entity_is_woken()
+    {
+        var fixture = Start();
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        Assert.IsType<ServiceDeletedReply>(await fixture.Shard.Ask<object>(new DeleteService(Key), Patience));
+        Assert.Equal("passivation requested", await fixture.NextShardEvent());
+
+        fixture.Catalog.Hold();
+        var registeredAgain = fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience);
+        await fixture.Catalog.UpsertWaiting.WaitAsync(Patience); // journaled; its reply waits on the catalog row
+        fixture.Shard.Tell(new DeliverStop(null)); // the shard gets round to the passivation only now
+
+        await Task.Delay(300);
+        Assert.False(fixture.ShardEvents.TryRead(out var early), $"the entity stopped before answering: {early}");
+
+        fixture.Catalog.Release();
+        Assert.IsType<ServiceRegisteredReply>(await registeredAgain.WaitAsync(Patience));
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+        Assert.Equal(new WakeService(Key), await fixture.ToRegion.ReadAsync().AsTask().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task A_hand_off_stops_a_live_service_at_once_without_waking_it_where_it_was()
+    {
+        var fixture = Start();
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+
+        fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
+
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+        await Task.Delay(200); // a wake would have been told before the stop
+        Assert.False(fixture.ToRegion.TryRead(out var woken), $"woken on hand-off: {woken}");
+    }
+
+    [Fact]
+    public async Task A_deletion_cleaning_up_when_a_hand_off_stop_arrives_still_answers_before_the_entity_stops()
+    {
+        var fixture = Start();
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+
+        fixture.Catalog.Hold();
+        var deleted = fixture.Shard.Ask<object>(new DeleteService(Key), Patience);
+        await fixture.Catalog.DeleteWaiting.WaitAsync(Patience);
+        fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
+        await Task.Delay(300);
+        Assert.False(fixture.ShardEvents.TryRead(out var early), $"the entity stopped before answering: {early}");
+
+        fixture.Catalog.Release();
+        Assert.IsType<ServiceDeletedReply>(await deleted.WaitAsync(Patience));
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+    }
+
+    private sealed record Fixture(IActorRef Shard, ChannelReader<string> ShardEvents, ChannelReader<object> ToRegion, HeldCatalog Catalog)
+    {
+        public Task<string> NextShardEvent() => ShardEvents.ReadAsync().AsTask().WaitAsync(Patience);
+    }
+
+    private Fixture Start()
+    {
+        var shardEvents = Channel.CreateUnbounded<string>();
+        var toRegion = Channel.CreateUnbounded<object>();
+        var catalog = new HeldCatalog();
+        var region = _system.ActorOf(Props.Create(() => new Recorder(toRegion.Writer)));
+        var partitions = _system.ActorOf(Props.Create(() => new AcknowledgingPartitions()));
+        var options = new MdsOptions();
+        var services = new DeliveryServices(() => region, () => partitions, options, null!, new NodeMapReader([]), null!, null!,
+            new NoEnvelopes(), catalog, new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, null!);
+        var shard = _system.ActorOf(Props.Create(() => new StandInShard(ServiceActor.Props(Key.EntityId, services), shardEvents.Writer)));
+        return new Fixture(shard, shardEvents.Reader, toRegion.Reader, catalog);
+    }
+
+    /// <summary>Tells the entity the stop message it asked for (or, for a hand-off, the one given).</summary>
+    private sealed record DeliverStop(object? HandOffMessage);
+
+    private sealed class StandInShard : ReceiveActor
+    {
+        private object? _requestedStop;
+
+        public StandInShard(Props entityProps, ChannelWriter<string> events)
+        {
+            var entity = Context.Watch(Context.ActorOf(entityProps, "entity"));
+            Receive<Passivate>(p =>
+            {
+                _requestedStop = p.StopMessage;
+                events.TryWrite("passivation requested");
+            });
+            Receive<DeliverStop>(d => entity.Tell(d.HandOffMessage ?? _requestedStop!));
+            Receive<Terminated>(_ => events.TryWrite("entity terminated"));
+            ReceiveAny(m => entity.Forward(m));
+        }
+    }
+
+    /// <summary>Every partition acknowledges every configuration at once, as a healthy cluster would.</summary>
+    private sealed class AcknowledgingPartitions : ReceiveActor
+    {
+        public AcknowledgingPartitions()
+        {
+            Receive<ConfigurePartition>(c => Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0))));
+            ReceiveAny(_ => { });
+        }
+    }
+
+    private sealed class Recorder : ReceiveActor
+    {
+        public Recorder(ChannelWriter<object> seen) => ReceiveAny(m => seen.TryWrite(m));
+    }
+
+    /// <summary>A catalog whose service writes can be held in flight.</summary>
+    private sealed class HeldCatalog : ICatalogStore
+    {
+        private volatile TaskCompletionSource _gate = Open();
+        private readonly SemaphoreSlim _upserts = new(0), _deletes = new(0);
+
+        public Task UpsertWaiting => _upserts.WaitAsync();
+        public Task DeleteWaiting => _deletes.WaitAsync();
+
+        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void Release() => _gate.TrySetResult();
+
+        public Task UpsertServiceAsync(ServiceKey key, DateTimeOffset at) { _upserts.Release(); return _gate.Task; }
+        public Task DeleteServiceAsync(ServiceKey key) { _deletes.Release(); return _gate.Task; }
+
+        private static TaskCompletionSource Open()
+        {
+            var open = new TaskCompletionSource();
+            open.SetResult();
+            return open;
+        }
+
+        public Task<bool> ServiceExistsAsync(ServiceKey key) => throw new NotSupportedException();
+        public Task<(IReadOnlyList<string> Names, string? NextCursor)> ListServicesAsync(string tenant, int limit, string? after) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> AllServicesOfTenantAsync(string tenant) => throw new NotSupportedException();
+        public Task<bool> CreateTenantAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
+        public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync() => throw new NotSupportedException();
+        public Task<bool> TenantExistsAsync(string name) => throw new NotSupportedException();
+        public Task<bool> DeleteTenantAsync(string name) => throw new NotSupportedException();
+        public Task<bool> AddTenantKeyAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
+        public Task<string?> FindTenantByKeyHashAsync(string keyHash) => throw new NotSupportedException();
+    }
+
+    private sealed class NoEnvelopes : IEnvelopeStore
+    {
+        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => Task.CompletedTask;
+        public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
+        public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
+        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
+    }
+
+    private sealed class PlainMeterFactory : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => new(options);
+        public void Dispose() { }
+    }
+}
