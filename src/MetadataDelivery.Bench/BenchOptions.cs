@@ -58,6 +58,15 @@ public sealed record BenchOptions
             };
         }
         if (o.Nodes < o.Services || o.Services < 1) throw new ArgumentException("--nodes must be at least --services, which must be at least 1");
+        // The services are registered through the API: refuse here what its validation would refuse mid-run.
+        if (o.Ttl < ServiceSpecValidator.MinTtl || o.Ttl > ServiceSpecValidator.MaxTtl)
+            throw new ArgumentException($"--ttl must be between {ServiceSpecValidator.MinTtl.TotalSeconds:0}s and {ServiceSpecValidator.MaxTtl.TotalDays:0} days (the API's limits)");
+        if (double.IsNaN(o.RenewAt) || o.RenewAt < 0.1 || o.RenewAt > 0.95) throw new ArgumentException("--renew-at must be between 0.1 and 0.95");
+        if (o.MaxConcurrency < 1 || o.MaxConcurrency > ServiceSpecValidator.MaxMaxConcurrency)
+            throw new ArgumentException($"--max-concurrency must be between 1 and {ServiceSpecValidator.MaxMaxConcurrency}");
+        if (o.Duration <= TimeSpan.Zero) throw new ArgumentException("--duration must be positive");
+        if (o.PayloadBytes < 1 || o.MaxInFlight < 1 || o.MaxPushesPerSecond < 1 || o.ForceSamples < 0)
+            throw new ArgumentException("--payload-bytes, --max-in-flight and --max-pushes must be at least 1, --force-samples at least 0");
         foreach (var s in o.Scenarios)
             if (s is not ("steady" or "rotation" or "force" or "raw" or "raw-fetch" or "peer")) throw new ArgumentException($"unknown scenario '{s}'");
         return o;

@@ -30,6 +30,8 @@ public sealed record ScenarioResult(
     double? AllocatedKbPerDelivery = null,
     /// <summary>JIT compilation within the measured window, as a share of the machine (should be near 0 after the warm-up).</summary>
     double? JitPercent = null,
+    /// <summary>Renewals the nodes ask for per second (nodes ÷ (TTL × renew-at)); above the delivered rate, the system is saturated.</summary>
+    double? DemandPerSecond = null,
     IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
     [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
 

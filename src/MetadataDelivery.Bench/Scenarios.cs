@@ -18,6 +18,9 @@ public static class Scenarios
         _ => throw new ArgumentException(scenario),
     };
 
+    /// <summary>Demand beyond this multiple of the delivered rate makes a saturation run measure expiry handling as much as delivery.</summary>
+    private const double DeepOverload = 1.5;
+
     private static TimeSpan FanOutTimeout(BenchOptions o) => TimeSpan.FromSeconds(Math.Max(120, o.Nodes / 200.0));
 
     /// <summary>N nodes kept fresh for the duration, measured after the initial fan-out; with force, forced
@@ -55,6 +58,10 @@ public static class Scenarios
         var rate = (env.Fleet.Accepted - acceptedStart) / elapsed;
         if (rate >= 0.95 * o.MaxPushesPerSecond)
             log($"note: {rate:0}/s is at the member's push throttle ({o.MaxPushesPerSecond}/s): this run measured the limit, not the machine; raise --max-pushes to measure capacity");
+        var demand = o.Nodes / (o.Ttl.TotalSeconds * o.RenewAt);
+        if (demand > DeepOverload * rate)
+            log($"note: the nodes ask for {demand:0} renewals/s, {demand / rate:0.0}× the {rate:0}/s delivered: the backlog grows and items expire, so the rate includes " +
+                $"the expiries' bookkeeping; for the machine's capacity choose --nodes so that the demand is 1.1–{DeepOverload:0.0}× the rate");
         return new ScenarioResult(force ? "force" : "steady", o.Nodes,
             DeliveriesPerSecond: rate,
             Expired: env.Fleet.LateArrivals - lateStart + await env.ExpiredNodesAsync(),
@@ -70,6 +77,7 @@ public static class Scenarios
             GcPausePercent: (GC.GetTotalPauseDuration() - gcPauseStart).TotalSeconds / elapsed * 100,
             AllocatedKbPerDelivery: (GC.GetTotalAllocatedBytes() - allocatedStart) / 1024.0 / Math.Max(1, env.Fleet.Accepted - acceptedStart),
             JitPercent: JitWarmup.PercentOfMachine(jitStart, elapsed),
+            DemandPerSecond: demand,
             DeliveriesPerSecondSeries: series,
             LatenessSamples: lateness);
     }

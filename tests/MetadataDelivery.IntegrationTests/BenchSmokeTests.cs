@@ -34,6 +34,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.Equal(byName["raw-fetch"].RawFetchPushesPerSecond, byName[name].RawFetchPushesPerSecond);
         }
         Assert.True(byName["steady"].BytesPerNode > 0); // the partitions reported their node state
+        Assert.Equal(100, byName["steady"].DemandPerSecond!.Value, 6); // 300 nodes renewed every 6 s × 0.5
         Assert.NotNull(byName["steady"].ProcessHeapBytesPerNode);
         Assert.NotNull(byName["steady"].P99LatenessMs);
         Assert.NotEmpty(byName["steady"].DeliveriesPerSecondSeries!);
@@ -97,6 +98,11 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--scenario", "warp"]));
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--nodes"]));
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--duration", "soon"]));
+        Assert.Contains("--ttl must be between 5s", Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--ttl", "2s"])).Message);
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--renew-at", "1.5"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--max-concurrency", "0"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--duration", "0s"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--max-pushes", "-1"]));
         Assert.Equal(TimeSpan.FromSeconds(60), BenchOptions.Parse(["--duration", "60s"]).Duration);
         Assert.Equal(TimeSpan.FromMinutes(1), BenchOptions.Parse(["--ttl", "PT1M"]).Ttl);
         Assert.Equal(TimeSpan.FromSeconds(5), BenchOptions.Parse(["--max-warmup", "5s"]).MaxWarmup);
