@@ -99,4 +99,40 @@ public sealed class AttemptBudgetTests
         budget.Release();
         Assert.Equal(["a"], woken);
     }
+    [Fact]
+    public void A_waiter_asking_again_with_an_earlier_deadline_moves_up_and_is_woken_once()
+    {
+        var woken = new List<string>();
+        var budget = new AttemptBudget(1);
+        budget.TryTake(1);
+        var late = new Waiter("registered late, now urgent", woken);
+        budget.NotifyWhenFree(new Waiter("middle", woken), T0.AddMinutes(10));
+        budget.NotifyWhenFree(late, T0.AddMinutes(30));
+        budget.NotifyWhenFree(late, T0.AddMinutes(1)); // a more urgent node of its became ready
+
+        for (var i = 0; i < 2; i++)
+        {
+            budget.Release();
+            Assert.Equal(1, budget.TryTake(1));
+        }
+        Assert.Equal(["registered late, now urgent", "middle"], woken);
+        budget.Release();
+        budget.WakeNextIfFree();
+        Assert.Equal(2, woken.Count); // one place per waiter: no second wake-up from its first request
+    }
+
+    [Fact]
+    public void A_waiter_asking_again_with_a_later_deadline_keeps_its_place()
+    {
+        var woken = new List<string>();
+        var budget = new AttemptBudget(1);
+        budget.TryTake(1);
+        var first = new Waiter("first", woken);
+        budget.NotifyWhenFree(first, T0);
+        budget.NotifyWhenFree(new Waiter("second", woken), T0);
+        budget.NotifyWhenFree(first, T0.AddMinutes(5)); // its earlier registration still stands
+
+        budget.Release();
+        Assert.Equal(["first"], woken);
+    }
 }

@@ -44,12 +44,15 @@ public sealed class AttemptBudget(int limit)
 
     /// <summary>Sends <see cref="AttemptSlotFreed"/> to <paramref name="waiter"/> once a slot frees for it (or at once if
     /// one is free already); <paramref name="deadline"/> is that of its most urgent waiting node. A waiter that uses no
-    /// slot when told must call <see cref="WakeNextIfFree"/>, so that the slot goes on to the next one.</summary>
+    /// slot when told must call <see cref="WakeNextIfFree"/>, so that the slot goes on to the next one. A waiter already
+    /// waiting keeps one place: asking again with an earlier deadline (a more urgent node became ready) moves it up.</summary>
     public void NotifyWhenFree(ICanTell waiter, DateTimeOffset deadline)
     {
         lock (_waitingLock)
         {
-            _waiting.Enqueue(waiter, (deadline, _sequence++));
+            var priority = (deadline, _sequence++);
+            if (_waiting.Count > 0 && _waiting.Remove(waiter, out _, out var queued) && queued.Deadline <= deadline) priority = queued;
+            _waiting.Enqueue(waiter, priority);
             _waitingCount = _waiting.Count;
         }
         WakeNextIfFree(); // a slot that freed between the waiter's TryTake and its enqueue would wake nobody

@@ -29,7 +29,7 @@ public sealed partial class NodePartitionActor
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly List<DeliveryOutcome> _pendingOutcomes = [];
     private DateTimeOffset? _armedFor;
-    private bool _waitingForSlot; // registered with the member's attempt budget, to be told when a slot frees
+    private DateTimeOffset? _slotWaitDeadline; // while registered with the member's attempt budget: the deadline it registered with
 
     private TimeSpan Ttl => _state.Spec!.Metadata.Ttl;
     private BackoffPolicy Backoff => BackoffPolicy.ForLifetime(Ttl);
@@ -41,7 +41,7 @@ public sealed partial class NodePartitionActor
         Command<FlushOutcomes>(_ => FlushOutcomesNow());
         Command<AttemptSlotFreed>(_ =>
         {
-            _waitingForSlot = false;
+            _slotWaitDeadline = null;
             RunDue();
             _services.AttemptBudget.WakeNextIfFree(); // a slot this partition did not use goes on to the next waiter
         });
@@ -130,10 +130,12 @@ public sealed partial class NodePartitionActor
         {
             for (; granted > 0; granted--) budget.Release(); // taken for entries that needed no attempt (or a spawn that threw)
         }
-        if (_ready.Count > 0 && _inFlight.Count < _state.MaxConcurrency && !_waitingForSlot)
+        // _ready is keyed by deadline: a node more urgent than the one this partition registered with moves it up.
+        if (_ready.Count > 0 && _inFlight.Count < _state.MaxConcurrency && _ready.NextDue is { } mostUrgent
+            && (_slotWaitDeadline is not { } registered || mostUrgent < registered))
         {
-            _waitingForSlot = true;
-            budget.NotifyWhenFree(Self, _ready.NextDue!.Value); // _ready is keyed by deadline
+            _slotWaitDeadline = mostUrgent;
+            budget.NotifyWhenFree(Self, mostUrgent);
         }
     }
 
@@ -287,7 +289,7 @@ public sealed partial class NodePartitionActor
         {
             // Waiting for the budget: AttemptSlotFreed wakes the partition; the tick only guards against a wake-up lost
             // to a waiter that stopped meanwhile. Due entries stay in _schedule until then (RunDue moves them all).
-            if (_waitingForSlot) next = Min(next ?? DateTimeOffset.MaxValue, Now + SlotRecheckInterval);
+            if (_slotWaitDeadline is not null) next = Min(next ?? DateTimeOffset.MaxValue, Now + SlotRecheckInterval);
             else if (_ready.Count > 0) next = Now;
             else if (_schedule.NextDue is { } due && (next is null || due < next)) next = due;
         }
