@@ -66,6 +66,31 @@ public class NodeTableTests
     }
 
     [Fact]
+    public void A_small_table_holds_little_and_its_first_page_grows_without_losing_nodes()
+    {
+        var t = new NodeTable();
+        for (var i = 0; i < 10; i++) t.Set($"n{i}", $"10.0.0.{i}:7070", T0);
+        var small = t.AllocatedBytes;
+        Assert.True(small < 4096, $"{small} bytes for 10 nodes"); // a whole first page would be 512 records (45 KB) and 64 KB of text
+        t.Apply(new DeliveryOutcome("n3", NodeState.Delivered, "sha256:ab", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null));
+
+        var longAddress = new string('a', 3_000) + ":7070"; // more than the first text page holds at once
+        for (var i = 10; i < 1_200; i++) t.Set($"n{i}", i == 700 ? longAddress : $"10.0.{i / 256}.{i % 256}:7070", T0.AddSeconds(i));
+
+        Assert.True(t.AllocatedBytes > small);
+        for (var i = 0; i < 1_200; i++)
+        {
+            Assert.True(t.TryGetSlot($"n{i}", out var slot), $"n{i}");
+            Assert.Equal($"n{i}", t.IdOf(slot));
+            Assert.Equal(i < 10 ? $"10.0.0.{i}:7070" : i == 700 ? longAddress : $"10.0.{i / 256}.{i % 256}:7070", t.AddressOf(slot));
+            Assert.Equal(i < 10 ? T0 : T0.AddSeconds(i), t[slot].AddedAt);
+        }
+        Assert.True(t.TryGetValue("n3", out var kept));
+        Assert.Equal(NodeState.Delivered, kept.State); // written before the first page grew
+        Assert.Equal(1_200, t.Slots.Count());
+    }
+
+    [Fact]
     public void Agrees_with_a_dictionary_under_random_adds_removes_and_readdresses()
     {
         // Long addresses and many changes: the index resizes and shifts entries back on removal, the text arena compacts.

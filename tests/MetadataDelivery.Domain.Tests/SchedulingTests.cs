@@ -244,6 +244,24 @@ public class DeliveryScheduleTests
     }
 
     [Fact]
+    public void A_schedule_of_few_slots_holds_little_and_grows_its_first_page_on_demand()
+    {
+        var s = NewSchedule();
+        for (var i = 0; i < 10; i++) s.Set(i, T0.AddSeconds(i));
+        Assert.True(s.AllocatedBytes <= 1024, $"{s.AllocatedBytes} bytes for 10 slots"); // a whole first page would be 8 KB
+        s.Set(5_000, T0.AddSeconds(-1)); // a slot on a later page first: the first page stays short
+        var before = s.AllocatedBytes;
+        Assert.False(s.TryGetDue(900, out _));
+        Assert.False(s.Remove(900));
+        Assert.Equal(before, s.AllocatedBytes); // a lookup beyond the short page finds nothing and grows nothing
+
+        for (var i = 10; i < 1_024; i++) s.Set(i, T0.AddSeconds(i));
+        Assert.True(s.TryGetDue(3, out var due));
+        Assert.Equal(T0.AddSeconds(3), due);
+        Assert.Equal([5_000, .. Enumerable.Range(0, 1_024)], s.TakeDue(DateTimeOffset.MaxValue, int.MaxValue));
+    }
+
+    [Fact]
     public void Agrees_with_a_sorted_reference_under_random_operations()
     {
         var random = new Random(42);

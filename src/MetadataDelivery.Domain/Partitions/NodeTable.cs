@@ -17,6 +17,7 @@ public sealed partial class NodeTable
     private const int MaxIdLength = 256; // ids are validated to 128 characters long before they get here
     private const int PageBits = 9;
     private const int PageSize = 1 << PageBits;
+    private const int FirstPageSlots = 16;
     private const int FreeSlot = -1;
     private const long CompactTextAfterGarbageBytes = 1 << 20;
 
@@ -153,21 +154,43 @@ public sealed partial class NodeTable
     }
 
     /// <summary>Managed bytes this table holds (arrays and text pages, not counting side objects), for measurements.</summary>
-    public long AllocatedBytes =>
-        _records.Count * (long)PageSize * System.Runtime.CompilerServices.Unsafe.SizeOf<NodeRecord>()
-        + _textOf.Count * (long)PageSize * sizeof(int) + _text.AllocatedBytes + IndexBytes;
+    public long AllocatedBytes
+    {
+        get
+        {
+            long slots = 0;
+            foreach (var page in _records) slots += page.Length;
+            return slots * (System.Runtime.CompilerServices.Unsafe.SizeOf<NodeRecord>() + sizeof(int)) + _text.AllocatedBytes + IndexBytes;
+        }
+    }
 
     private ref NodeRecord RecordAt(int slot) => ref _records[slot >> PageBits][slot & (PageSize - 1)];
     private ref int TextOf(int slot) => ref _textOf[slot >> PageBits][slot & (PageSize - 1)];
 
+    /// <summary>A new slot at the end. The first page starts small and doubles up to a whole page, so that a partition
+    /// of a few nodes (a small service) does not hold a page of 512 records for them; later pages are whole.</summary>
     private int NewSlot()
     {
-        if ((_slotCount & (PageSize - 1)) == 0)
+        var page = _slotCount >> PageBits;
+        var offset = _slotCount & (PageSize - 1);
+        if (page == _records.Count)
         {
-            _records.Add(new NodeRecord[PageSize]);
-            var text = new int[PageSize];
+            var size = page == 0 ? FirstPageSlots : PageSize;
+            _records.Add(new NodeRecord[size]);
+            var text = new int[size];
             Array.Fill(text, FreeSlot);
             _textOf.Add(text);
+        }
+        else if (offset == _records[page].Length)
+        {
+            var size = Math.Min(PageSize, 2 * offset);
+            var records = _records[page];
+            Array.Resize(ref records, size);
+            _records[page] = records;
+            var text = _textOf[page];
+            Array.Resize(ref text, size);
+            Array.Fill(text, FreeSlot, offset, size - offset);
+            _textOf[page] = text;
         }
         return _slotCount++;
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 
 namespace MetadataDelivery.Domain.Partitions;
@@ -14,8 +15,12 @@ internal sealed class NodeText
     private const int PageSize = 1 << PageBits;
     private const int HeaderBytes = 4;
 
+    private const int FirstPageBytes = 1024;
+
+    // The first page starts small and doubles up to PageSize (copied: offsets stay valid), so that a table of a few
+    // nodes holds about what they need; later pages are whole.
     private readonly List<byte[]> _pages = [];
-    private int _position = PageSize; // in the last page; a full "page" forces the first allocation
+    private int _position; // in the last page
 
     /// <summary>Bytes held by entries no longer referred to.</summary>
     public long GarbageBytes { get; private set; }
@@ -62,7 +67,15 @@ internal sealed class NodeText
         GarbageBytes += HeaderBytes + BinaryPrimitives.ReadUInt16LittleEndian(entry) + BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
     }
 
-    public long AllocatedBytes => (long)_pages.Count * PageSize;
+    public long AllocatedBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var page in _pages) bytes += page.Length;
+            return bytes;
+        }
+    }
 
     private ReadOnlySpan<byte> Entry(int at) => _pages[at >> PageBits].AsSpan(at & (PageSize - 1));
 
@@ -71,11 +84,22 @@ internal sealed class NodeText
         if (idLength > ushort.MaxValue || addressLength > ushort.MaxValue || HeaderBytes + idLength + addressLength > PageSize)
             throw new ArgumentException("node id or address too long for the node table");
         var size = HeaderBytes + idLength + addressLength;
-        if (_position + size > PageSize)
+        if (_pages.Count == 0)
+            _pages.Add(new byte[Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)size), FirstPageBytes, PageSize)]);
+        else if (_position + size > _pages[^1].Length)
         {
-            if (_pages.Count >= 1 << (31 - PageBits)) throw new InvalidOperationException("node table text is full");
-            _pages.Add(new byte[PageSize]);
-            _position = 0;
+            if (_pages.Count == 1 && _position + size <= PageSize)
+            {
+                var first = _pages[0];
+                Array.Resize(ref first, Math.Min(PageSize, Math.Max(2 * first.Length, (int)BitOperations.RoundUpToPowerOf2((uint)(_position + size)))));
+                _pages[0] = first;
+            }
+            else
+            {
+                if (_pages.Count >= 1 << (31 - PageBits)) throw new InvalidOperationException("node table text is full");
+                _pages.Add(new byte[PageSize]);
+                _position = 0;
+            }
         }
         var at = ((_pages.Count - 1) << PageBits) | _position;
         var header = _pages[^1].AsSpan(_position);

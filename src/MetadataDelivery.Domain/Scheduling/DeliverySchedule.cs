@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace MetadataDelivery.Domain.Scheduling;
@@ -15,6 +16,7 @@ public sealed class DeliverySchedule
     private const ulong MaxMilliseconds = (1UL << (64 - SlotBits)) - 1;
     private const int PageBits = 10;
     private const int PageSize = 1 << PageBits;
+    private const int FirstPageSize = 32;
 
     // The epoch lies 2^38 ms (8.7 years) before the schedule was made (pass the owner's clock): times from then to
     // 26 years after it are exact; earlier ones (long overdue) count as the epoch's first millisecond, never as 0,
@@ -92,7 +94,15 @@ public sealed class DeliverySchedule
     }
 
     /// <summary>Bytes of the arrays, for measurements.</summary>
-    public long AllocatedBytes => (_heap.Length + (long)_current.Count * PageSize) * sizeof(ulong);
+    public long AllocatedBytes
+    {
+        get
+        {
+            long entries = _heap.Length;
+            foreach (var page in _current) entries += page.Length;
+            return entries * sizeof(ulong);
+        }
+    }
 
     /// <summary>A due time in whole milliseconds, rounded up (at least 1, so no entry is 0).</summary>
     private ulong DueMilliseconds(DateTimeOffset t)
@@ -122,15 +132,25 @@ public sealed class DeliverySchedule
         return !Unsafe.IsNullRef(ref current) && current == entry;
     }
 
+    /// <summary>The slot's live entry. The first page starts small and doubles up to a whole page as slots beyond it
+    /// are scheduled, so that a partition of a few nodes does not hold three pages of 1,024 entries for them.</summary>
     private ref ulong Current(int slot, bool grow)
     {
         var page = slot >> PageBits;
+        var offset = slot & (PageSize - 1);
         if (page >= _current.Count)
         {
             if (!grow) return ref Unsafe.NullRef<ulong>();
-            while (_current.Count <= page) _current.Add(new ulong[PageSize]);
+            while (_current.Count <= page) _current.Add(new ulong[_current.Count == 0 ? FirstPageSize : PageSize]);
         }
-        return ref _current[page][slot & (PageSize - 1)];
+        var entries = _current[page];
+        if (offset >= entries.Length)
+        {
+            if (!grow) return ref Unsafe.NullRef<ulong>();
+            Array.Resize(ref entries, Math.Min(PageSize, Math.Max(2 * entries.Length, (int)BitOperations.RoundUpToPowerOf2((uint)offset + 1))));
+            _current[page] = entries;
+        }
+        return ref entries[offset];
     }
 
     private void DropStaleTop()
