@@ -108,7 +108,7 @@ public sealed class AttemptBudgetTests
         var late = new Waiter("registered late, now urgent", woken);
         budget.NotifyWhenFree(new Waiter("middle", woken), T0.AddMinutes(10));
         budget.NotifyWhenFree(late, T0.AddMinutes(30));
-        budget.NotifyWhenFree(late, T0.AddMinutes(1)); // a more urgent node of its became ready
+        budget.NotifyWhenFree(late, T0.AddMinutes(1), alreadyWaiting: true); // a more urgent node of its became ready
 
         for (var i = 0; i < 2; i++)
         {
@@ -130,7 +130,7 @@ public sealed class AttemptBudgetTests
         var first = new Waiter("first", woken);
         budget.NotifyWhenFree(first, T0);
         budget.NotifyWhenFree(new Waiter("second", woken), T0);
-        budget.NotifyWhenFree(first, T0.AddMinutes(5)); // its earlier registration still stands
+        budget.NotifyWhenFree(first, T0.AddMinutes(5), alreadyWaiting: true); // its earlier registration still stands
 
         budget.Release();
         Assert.Equal(["first"], woken);

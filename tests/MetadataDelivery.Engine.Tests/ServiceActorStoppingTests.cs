@@ -88,23 +88,83 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
         Assert.Equal("entity terminated", await fixture.NextShardEvent());
     }
 
-    private sealed record Fixture(IActorRef Shard, ChannelReader<string> ShardEvents, ChannelReader<object> ToRegion, HeldCatalog Catalog)
+    [Fact]
+    public async Task An_entity_restarted_between_its_passivation_request_and_the_stop_still_wakes_a_name_registered_again()
+    {
+        var fixture = Start();
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        Assert.IsType<ServiceDeletedReply>(await fixture.Shard.Ask<object>(new DeleteService(Key), Patience));
+        Assert.Equal("passivation requested", await fixture.NextShardEvent());
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+
+        fixture.Faults.FailNextPartitionsLookup();
+        fixture.Shard.Tell(new GetNode(Key, "n1")); // throws: the shard restarts the entity, which recovers as registered
+        for (var upsert = 0; upsert < 3; upsert++) await fixture.Catalog.UpsertWaiting.WaitAsync(Patience); // two registrations, one recovery
+
+        fixture.Shard.Tell(new DeliverStop(null));
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+        Assert.Equal(new WakeService(Key), await fixture.ToRegion.ReadAsync().AsTask().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task A_reply_pending_from_before_a_restart_is_answered_and_does_not_hold_the_stop_back()
+    {
+        var fixture = Start(partitionsAcknowledge: false); // the deleted service's partitions never confirm: no passivation
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        fixture.Catalog.Hold();
+        var deleted = fixture.Shard.Ask<object>(new DeleteService(Key), Patience);
+        await fixture.Catalog.DeleteWaiting.WaitAsync(Patience);
+
+        fixture.Faults.FailNextPartitionsLookup();
+        Assert.IsType<ServiceNotFound>(await fixture.Shard.Ask<object>(new GetService(Key), Patience)); // then throws, resending the retirement
+        await Task.Delay(300); // the restarted entity recovers as deleted
+        fixture.Catalog.Release();
+        Assert.IsType<ServiceDeletedReply>(await deleted.WaitAsync(Patience)); // the cleanup of the instance before the restart
+
+        fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+    }
+
+    [Fact]
+    public async Task A_read_waiting_for_the_partitions_counts_is_answered_when_the_entity_stops()
+    {
+        var fixture = Start(partitionsAcknowledge: false); // no counts ever come: a read waits for them
+        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        var read = fixture.Shard.Ask<object>(new GetService(Key), Patience);
+
+        fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
+
+        Assert.IsType<ServiceView>(await read.WaitAsync(Patience));
+        Assert.Equal("entity terminated", await fixture.NextShardEvent());
+    }
+
+    private sealed record Fixture(IActorRef Shard, ChannelReader<string> ShardEvents, ChannelReader<object> ToRegion, HeldCatalog Catalog, Faults Faults)
     {
         public Task<string> NextShardEvent() => ShardEvents.ReadAsync().AsTask().WaitAsync(Patience);
     }
 
-    private Fixture Start()
+    private Fixture Start(bool partitionsAcknowledge = true)
     {
         var shardEvents = Channel.CreateUnbounded<string>();
         var toRegion = Channel.CreateUnbounded<object>();
         var catalog = new HeldCatalog();
+        var faults = new Faults();
         var region = _system.ActorOf(Props.Create(() => new Recorder(toRegion.Writer)));
-        var partitions = _system.ActorOf(Props.Create(() => new AcknowledgingPartitions()));
+        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(partitionsAcknowledge)));
         var options = new MdsOptions();
-        var services = new DeliveryServices(() => region, () => partitions, options, null!, new NodeMapReader([]), null!, null!,
+        var services = new DeliveryServices(() => region, () => faults.PartitionRegion(partitions), options, null!, new NodeMapReader([]), null!, null!,
             new NoEnvelopes(), catalog, new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, null!);
         var shard = _system.ActorOf(Props.Create(() => new StandInShard(ServiceActor.Props(Key.EntityId, services), shardEvents.Writer)));
-        return new Fixture(shard, shardEvents.Reader, toRegion.Reader, catalog);
+        return new Fixture(shard, shardEvents.Reader, toRegion.Reader, catalog, faults);
+    }
+
+    /// <summary>Makes the entity throw once, the next time it looks up the partitions' region: the shard restarts it.</summary>
+    private sealed class Faults
+    {
+        private int _failNext;
+        public void FailNextPartitionsLookup() => Volatile.Write(ref _failNext, 1);
+        public IActorRef PartitionRegion(IActorRef partitions) =>
+            Interlocked.Exchange(ref _failNext, 0) == 1 ? throw new InvalidOperationException("injected fault") : partitions;
     }
 
     /// <summary>Tells the entity the stop message it asked for (or, for a hand-off, the one given).</summary>
@@ -128,12 +188,15 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Every partition acknowledges every configuration at once, as a healthy cluster would.</summary>
-    private sealed class AcknowledgingPartitions : ReceiveActor
+    /// <summary>Every partition acknowledges every configuration at once, as a healthy cluster would (or, told not to, never).</summary>
+    private sealed class StandInPartitions : ReceiveActor
     {
-        public AcknowledgingPartitions()
+        public StandInPartitions(bool acknowledge)
         {
-            Receive<ConfigurePartition>(c => Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0))));
+            Receive<ConfigurePartition>(c =>
+            {
+                if (acknowledge) Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0)));
+            });
             ReceiveAny(_ => { });
         }
     }

@@ -44,14 +44,15 @@ public sealed class AttemptBudget(int limit)
 
     /// <summary>Sends <see cref="AttemptSlotFreed"/> to <paramref name="waiter"/> once a slot frees for it (or at once if
     /// one is free already); <paramref name="deadline"/> is that of its most urgent waiting node. A waiter that uses no
-    /// slot when told must call <see cref="WakeNextIfFree"/>, so that the slot goes on to the next one. A waiter already
-    /// waiting keeps one place: asking again with an earlier deadline (a more urgent node became ready) moves it up.</summary>
-    public void NotifyWhenFree(ICanTell waiter, DateTimeOffset deadline)
+    /// slot when told must call <see cref="WakeNextIfFree"/>, so that the slot goes on to the next one. A waiter that
+    /// says it is <paramref name="alreadyWaiting"/> keeps one place: asking again with an earlier deadline (a more urgent
+    /// node became ready) moves it up. (Only then is its old place looked for: that is a scan of the queue.)</summary>
+    public void NotifyWhenFree(ICanTell waiter, DateTimeOffset deadline, bool alreadyWaiting = false)
     {
         lock (_waitingLock)
         {
             var priority = (deadline, _sequence++);
-            if (_waiting.Count > 0 && _waiting.Remove(waiter, out _, out var queued) && queued.Deadline <= deadline) priority = queued;
+            if (alreadyWaiting && _waiting.Remove(waiter, out _, out var queued) && queued.Deadline <= deadline) priority = queued;
             _waiting.Enqueue(waiter, priority);
             _waitingCount = _waiting.Count;
         }

@@ -134,8 +134,8 @@ public sealed partial class NodePartitionActor
         if (_ready.Count > 0 && _inFlight.Count < _state.MaxConcurrency && _ready.NextDue is { } mostUrgent
             && (_slotWaitDeadline is not { } registered || mostUrgent < registered))
         {
+            budget.NotifyWhenFree(Self, mostUrgent, alreadyWaiting: _slotWaitDeadline is not null);
             _slotWaitDeadline = mostUrgent;
-            budget.NotifyWhenFree(Self, mostUrgent);
         }
     }
 

@@ -11,7 +11,7 @@ namespace MetadataDelivery.Engine.Services;
 // The control-plane commands: register, read, update, delete, rotate, force.
 public sealed partial class ServiceActor
 {
-    private sealed record CatalogUpdated(IActorRef? ReplyTo, object? Reply, bool Succeeded);
+    private sealed record CatalogUpdated(IActorRef? ReplyTo, object? Reply, bool Succeeded, PendingReply? Pending);
     private sealed record RetryCatalog { public static readonly RetryCatalog Instance = new(); }
 
     private void RegisterCommandHandlers()
@@ -36,11 +36,11 @@ public sealed partial class ServiceActor
             // The registration is durable in the journal; the catalog row (the listing's read model) is
             // retried until it lands (or upserted again when the entity next recovers), so listing and lookups
             // converge without losing the reply.
-            if (!done.Succeeded && _state.IsRegistered)
+            if (!done.Succeeded && _state.IsRegistered && !_stopRequested)
                 Timers.StartSingleTimer("catalog", RetryCatalog.Instance, TimeSpan.FromSeconds(5));
-            ReplySettled();
+            ReplySettled(done.Pending);
         });
-        Command<RetryCatalog>(_ => { if (_state.IsRegistered) UpsertCatalog(null, null); });
+        Command<RetryCatalog>(_ => { if (_state.IsRegistered && !_stopRequested) UpsertCatalog(null, null); });
 
         Command<GetService>(cmd => IfRegistered(() => ReplyWithView(Sender)));
 
@@ -69,10 +69,10 @@ public sealed partial class ServiceActor
                 SendConfiguration(); // retires the partitions
                 Log.Info("service {0} deleted", Key);
                 var key = Key;
-                ReplyStarted();
+                var pending = ReplyStarted();
                 Task.Run(() => Task.WhenAll(_services.Catalog.DeleteServiceAsync(key), _services.Envelopes.DeleteServiceAsync(key)))
                     .ContinueWith(t => t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException().Message)
-                    .PipeTo(Self, success: error => new DeletionCleaned(replyTo, error));
+                    .PipeTo(Self, success: error => new DeletionCleaned(replyTo, error, pending));
             });
         }));
         Command<DeletionCleaned>(done =>
@@ -80,7 +80,7 @@ public sealed partial class ServiceActor
             if (done.Error is not null) Log.Error("cleanup after deleting {0} failed: {1}", Key, done.Error);
             done.ReplyTo.Tell(new ServiceDeletedReply(Key));
             if (!_state.IsRegistered) PassivateOnceRetired(); // unless the name was registered again meanwhile
-            ReplySettled();
+            ReplySettled(done.Pending);
         });
 
         Command<SyncNodeMap>(cmd => IfRegistered(() =>
@@ -110,7 +110,7 @@ public sealed partial class ServiceActor
             Partitions.Tell(new ForcePartitionDelivery(PartitionOfNode(cmd.Node), cmd.Node, cmd.WaitForAck), Sender)));
     }
 
-    private sealed record DeletionCleaned(IActorRef ReplyTo, string? Error);
+    private sealed record DeletionCleaned(IActorRef ReplyTo, string? Error, PendingReply Pending);
 
     /// <summary>Answers only when the service exists; otherwise says so and passivates, so that reads of
     /// unknown names leave no entity behind.</summary>
@@ -126,12 +126,12 @@ public sealed partial class ServiceActor
         var key = Key;
         var at = _state.RegisteredAt ?? Now;
         var system = Context.System;
-        ReplyStarted();
+        var pending = replyTo is null ? null : ReplyStarted(); // a caller waits for this one
         Task.Run(() => _services.Catalog.UpsertServiceAsync(key, at))
             .ContinueWith(t =>
             {
                 if (!t.IsCompletedSuccessfully) system.Log.Error(t.Exception, "catalog upsert of {0} failed; retrying", key);
-                return new CatalogUpdated(replyTo, reply, t.IsCompletedSuccessfully);
+                return new CatalogUpdated(replyTo, reply, t.IsCompletedSuccessfully, pending);
             })
             .PipeTo(Self);
     }

@@ -9,19 +9,21 @@ namespace MetadataDelivery.Engine.Services;
 // stopped, since nothing else would wake a registered service's node-map sync.
 public sealed partial class ServiceActor
 {
-    private bool _passivationRequested;
+    /// <summary>Asynchronous work whose completion answers a caller. Each instance counts only its own: after a
+    /// restart (the shard restarts an entity that threw) results of the instance before still arrive, and are answered
+    /// but not counted.</summary>
+    private sealed class PendingReply;
+
+    private readonly HashSet<PendingReply> _pendingReplies = [];
     private bool _stopRequested;
-    private int _repliesInFlight; // asynchronous work (catalog upserts, deletion cleanup) whose completion answers a caller
 
     private void RegisterStopHandlers()
     {
-        Command<StopServiceActor>(_ =>
-        {
-            _stopRequested = true;
-            if (_passivationRequested && _state.IsRegistered)
-                _services.ServiceRegion().Tell(new WakeService(Key)); // buffered by the shard; it restarts this entity
-            StopOnceSettled();
-        });
+        Command<StopServiceActor>(_ => RequestStop(wake: false)); // a hand-off: the shard starts it again where it moves
+        Command<StopPassivatedService>(_ =>
+            // Passivation is only asked for while the name is not registered; registered now means registered again
+            // since. The shard buffers the wake-up for the stopping entity and restarts it with it.
+            RequestStop(wake: _state.IsRegistered));
         Command<WakeService>(_ =>
         {
             // Recovery already started a registered service; an entity woken for a name deleted since leaves again.
@@ -29,23 +31,32 @@ public sealed partial class ServiceActor
         });
     }
 
-    /// <summary>Asks the shard to stop this entity with the hand-off message.</summary>
-    private void Passivate()
+    /// <summary>Asks the shard to stop this entity with <see cref="StopPassivatedService"/>.</summary>
+    private void Passivate() => Context.Parent.Tell(new Passivate(StopPassivatedService.Instance));
+
+    private void RequestStop(bool wake)
     {
-        _passivationRequested = true;
-        Context.Parent.Tell(new Passivate(StopServiceActor.Instance));
+        _stopRequested = true;
+        if (wake) _services.ServiceRegion().Tell(new WakeService(Key));
+        StopOnceSettled();
     }
 
-    private void ReplyStarted() => _repliesInFlight++;
-
-    private void ReplySettled()
+    private PendingReply ReplyStarted()
     {
-        _repliesInFlight--;
-        StopOnceSettled();
+        var pending = new PendingReply();
+        _pendingReplies.Add(pending);
+        return pending;
+    }
+
+    private void ReplySettled(PendingReply? pending)
+    {
+        if (pending is not null && _pendingReplies.Remove(pending)) StopOnceSettled();
     }
 
     private void StopOnceSettled()
     {
-        if (_stopRequested && _repliesInFlight == 0) Context.Stop(Self);
+        if (!_stopRequested || _pendingReplies.Count > 0) return;
+        FlushViewWaiters(); // reads waiting for the partitions' counts are answered with what is known
+        Context.Stop(Self);
     }
 }

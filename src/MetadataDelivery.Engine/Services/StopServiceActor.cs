@@ -6,3 +6,10 @@ public sealed record StopServiceActor
 {
     public static readonly StopServiceActor Instance = new();
 }
+
+/// <summary>The stop message a ServiceActor asks its shard for when it passivates, told apart from a hand-off's
+/// <see cref="StopServiceActor"/> so that the entity knows the stop was its own request (sent by the local shard only).</summary>
+public sealed record StopPassivatedService
+{
+    public static readonly StopPassivatedService Instance = new();
+}
