@@ -61,7 +61,7 @@ public sealed record BenchOptions
         // The services are registered through the API: refuse here what its validation would refuse mid-run.
         if (o.Ttl < ServiceSpecValidator.MinTtl || o.Ttl > ServiceSpecValidator.MaxTtl)
             throw new ArgumentException($"--ttl must be between {ServiceSpecValidator.MinTtl.TotalSeconds:0}s and {ServiceSpecValidator.MaxTtl.TotalDays:0} days (the API's limits)");
-        if (double.IsNaN(o.RenewAt) || o.RenewAt < 0.1 || o.RenewAt > 0.95) throw new ArgumentException("--renew-at must be between 0.1 and 0.95");
+        if (!ServiceSpecValidator.IsValidRenewAt(o.RenewAt)) throw new ArgumentException("--renew-at must be " + ServiceSpecValidator.RenewAtRange);
         if (o.MaxConcurrency < 1 || o.MaxConcurrency > ServiceSpecValidator.MaxMaxConcurrency)
             throw new ArgumentException($"--max-concurrency must be between 1 and {ServiceSpecValidator.MaxMaxConcurrency}");
         if (o.Duration <= TimeSpan.Zero) throw new ArgumentException("--duration must be positive");

@@ -13,11 +13,16 @@ public static partial class ServiceSpecValidator
     public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(366);
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(1);
     public const double DefaultRenewAt = 0.66;
+    public const double MinRenewAt = 0.1;
+    public const double MaxRenewAt = 0.95;
+    public const string RenewAtRange = "between 0.1 and 0.95";
     public const int DefaultPort = 7070;
     public const string DefaultPath = "/v1/metadata";
     public const int DefaultMaxConcurrency = 256;
     public const int MaxMaxConcurrency = 10_000;
     public const string BuiltinCa = "builtin:ca";
+
+    public static bool IsValidRenewAt(double renewAt) => renewAt is >= MinRenewAt and <= MaxRenewAt; // NaN compares false
 
     [GeneratedRegex(@"\{([^{}]*)\}")]
     private static partial Regex PlaceholderRegex();
@@ -87,7 +92,7 @@ public static partial class ServiceSpecValidator
         else if (ttl < MinTtl || ttl > MaxTtl) { errors.Add("metadata.ttl", $"must be between {Durations.ToIso(MinTtl)} and {Durations.ToIso(MaxTtl)}"); ok = false; }
 
         var renewAt = metadata.RenewAt ?? DefaultRenewAt;
-        if (double.IsNaN(renewAt) || renewAt < 0.1 || renewAt > 0.95) { errors.Add("metadata.renewAt", "must be between 0.1 and 0.95"); ok = false; }
+        if (!IsValidRenewAt(renewAt)) { errors.Add("metadata.renewAt", "must be " + RenewAtRange); ok = false; }
 
         TimeSpan? refresh = null;
         if (metadata.RefreshInterval is not null)
