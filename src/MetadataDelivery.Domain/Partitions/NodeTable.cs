@@ -2,6 +2,8 @@ using System.Text;
 using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.NodeMaps;
 
+using MetadataDelivery.Domain.Collections;
+
 namespace MetadataDelivery.Domain.Partitions;
 
 /// <summary>A partition's nodes, stored by column so a member can hold millions: each node is a slot (an int)
@@ -154,15 +156,8 @@ public sealed partial class NodeTable
     }
 
     /// <summary>Managed bytes this table holds (arrays and text pages, not counting side objects), for measurements.</summary>
-    public long AllocatedBytes
-    {
-        get
-        {
-            long slots = 0;
-            foreach (var page in _records) slots += page.Length;
-            return slots * (System.Runtime.CompilerServices.Unsafe.SizeOf<NodeRecord>() + sizeof(int)) + _text.AllocatedBytes + IndexBytes;
-        }
-    }
+    public long AllocatedBytes =>
+        FirstPage.TotalLength(_records) * (System.Runtime.CompilerServices.Unsafe.SizeOf<NodeRecord>() + sizeof(int)) + _text.AllocatedBytes + IndexBytes;
 
     private ref NodeRecord RecordAt(int slot) => ref _records[slot >> PageBits][slot & (PageSize - 1)];
     private ref int TextOf(int slot) => ref _textOf[slot >> PageBits][slot & (PageSize - 1)];
@@ -181,16 +176,11 @@ public sealed partial class NodeTable
             Array.Fill(text, FreeSlot);
             _textOf.Add(text);
         }
-        else if (offset == _records[page].Length)
+        else if (offset == _records[page].Length) // only the first page is ever short
         {
-            var size = Math.Min(PageSize, 2 * offset);
-            var records = _records[page];
-            Array.Resize(ref records, size);
-            _records[page] = records;
-            var text = _textOf[page];
-            Array.Resize(ref text, size);
-            Array.Fill(text, FreeSlot, offset, size - offset);
-            _textOf[page] = text;
+            FirstPage.Grow(_records, offset + 1, PageSize);
+            var text = FirstPage.Grow(_textOf, offset + 1, PageSize);
+            Array.Fill(text, FreeSlot, offset, text.Length - offset);
         }
         return _slotCount++;
     }

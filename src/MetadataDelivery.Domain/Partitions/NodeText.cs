@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Numerics;
+using MetadataDelivery.Domain.Collections;
 using System.Text;
 
 namespace MetadataDelivery.Domain.Partitions;
@@ -67,15 +67,7 @@ internal sealed class NodeText
         GarbageBytes += HeaderBytes + BinaryPrimitives.ReadUInt16LittleEndian(entry) + BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]);
     }
 
-    public long AllocatedBytes
-    {
-        get
-        {
-            long bytes = 0;
-            foreach (var page in _pages) bytes += page.Length;
-            return bytes;
-        }
-    }
+    public long AllocatedBytes => FirstPage.TotalLength(_pages);
 
     private ReadOnlySpan<byte> Entry(int at) => _pages[at >> PageBits].AsSpan(at & (PageSize - 1));
 
@@ -85,15 +77,11 @@ internal sealed class NodeText
             throw new ArgumentException("node id or address too long for the node table");
         var size = HeaderBytes + idLength + addressLength;
         if (_pages.Count == 0)
-            _pages.Add(new byte[Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)size), FirstPageBytes, PageSize)]);
+            _pages.Add(new byte[FirstPage.GrownLength(FirstPageBytes / 2, size, PageSize)]); // at least FirstPageBytes
         else if (_position + size > _pages[^1].Length)
         {
             if (_pages.Count == 1 && _position + size <= PageSize)
-            {
-                var first = _pages[0];
-                Array.Resize(ref first, Math.Min(PageSize, Math.Max(2 * first.Length, (int)BitOperations.RoundUpToPowerOf2((uint)(_position + size)))));
-                _pages[0] = first;
-            }
+                FirstPage.Grow(_pages, _position + size, PageSize);
             else
             {
                 if (_pages.Count >= 1 << (31 - PageBits)) throw new InvalidOperationException("node table text is full");

@@ -1,4 +1,4 @@
-using System.Numerics;
+using MetadataDelivery.Domain.Collections;
 using System.Runtime.CompilerServices;
 
 namespace MetadataDelivery.Domain.Scheduling;
@@ -94,15 +94,7 @@ public sealed class DeliverySchedule
     }
 
     /// <summary>Bytes of the arrays, for measurements.</summary>
-    public long AllocatedBytes
-    {
-        get
-        {
-            long entries = _heap.Length;
-            foreach (var page in _current) entries += page.Length;
-            return entries * sizeof(ulong);
-        }
-    }
+    public long AllocatedBytes => (_heap.Length + FirstPage.TotalLength(_current)) * sizeof(ulong);
 
     /// <summary>A due time in whole milliseconds, rounded up (at least 1, so no entry is 0).</summary>
     private ulong DueMilliseconds(DateTimeOffset t)
@@ -144,11 +136,10 @@ public sealed class DeliverySchedule
             while (_current.Count <= page) _current.Add(new ulong[_current.Count == 0 ? FirstPageSize : PageSize]);
         }
         var entries = _current[page];
-        if (offset >= entries.Length)
+        if (offset >= entries.Length) // only the first page is ever short
         {
             if (!grow) return ref Unsafe.NullRef<ulong>();
-            Array.Resize(ref entries, Math.Min(PageSize, Math.Max(2 * entries.Length, (int)BitOperations.RoundUpToPowerOf2((uint)offset + 1))));
-            _current[page] = entries;
+            entries = FirstPage.Grow(_current, offset + 1, PageSize);
         }
         return ref entries[offset];
     }
