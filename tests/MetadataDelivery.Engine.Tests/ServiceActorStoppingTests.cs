@@ -39,9 +39,7 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task A_name_registered_again_while_its_passivation_is_pending_gets_its_reply_and_the_entity_is_woken()
     {
         var fixture = Start();
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
-        Assert.IsType<ServiceDeletedReply>(await fixture.Shard.Ask<object>(new DeleteService(Key), Patience));
-        Assert.Equal("passivation requested", await fixture.NextShardEvent());
+        await fixture.RegisterAndDeleteAsync(); // the entity has asked to passivate
 
         fixture.Catalog.Hold();
         var registeredAgain = fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience);
@@ -61,7 +59,7 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task A_hand_off_stops_a_live_service_at_once_without_waking_it_where_it_was()
     {
         var fixture = Start();
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await fixture.RegisterAsync();
 
         fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
 
@@ -74,7 +72,7 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task A_deletion_cleaning_up_when_a_hand_off_stop_arrives_still_answers_before_the_entity_stops()
     {
         var fixture = Start();
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await fixture.RegisterAsync();
 
         fixture.Catalog.Hold();
         var deleted = fixture.Shard.Ask<object>(new DeleteService(Key), Patience);
@@ -92,10 +90,8 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task An_entity_restarted_between_its_passivation_request_and_the_stop_still_wakes_a_name_registered_again()
     {
         var fixture = Start();
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
-        Assert.IsType<ServiceDeletedReply>(await fixture.Shard.Ask<object>(new DeleteService(Key), Patience));
-        Assert.Equal("passivation requested", await fixture.NextShardEvent());
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await fixture.RegisterAndDeleteAsync(); // the entity has asked to passivate
+        await fixture.RegisterAsync();
 
         fixture.Faults.FailNextPartitionsLookup();
         fixture.Shard.Tell(new GetNode(Key, "n1")); // throws: the shard restarts the entity, which recovers as registered
@@ -110,7 +106,7 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task A_reply_pending_from_before_a_restart_is_answered_and_does_not_hold_the_stop_back()
     {
         var fixture = Start(partitionsAcknowledge: false); // the deleted service's partitions never confirm: no passivation
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await fixture.RegisterAsync();
         fixture.Catalog.Hold();
         var deleted = fixture.Shard.Ask<object>(new DeleteService(Key), Patience);
         await fixture.Catalog.DeleteWaiting.WaitAsync(Patience);
@@ -129,7 +125,7 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     public async Task A_read_waiting_for_the_partitions_counts_is_answered_when_the_entity_stops()
     {
         var fixture = Start(partitionsAcknowledge: false); // no counts ever come: a read waits for them
-        Assert.IsType<ServiceRegisteredReply>(await fixture.Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await fixture.RegisterAsync();
         var read = fixture.Shard.Ask<object>(new GetService(Key), Patience);
 
         fixture.Shard.Tell(new DeliverStop(StopServiceActor.Instance));
@@ -141,6 +137,16 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     private sealed record Fixture(IActorRef Shard, ChannelReader<string> ShardEvents, ChannelReader<object> ToRegion, HeldCatalog Catalog, Faults Faults)
     {
         public Task<string> NextShardEvent() => ShardEvents.ReadAsync().AsTask().WaitAsync(Patience);
+
+        public async Task RegisterAsync() =>
+            Assert.IsType<ServiceRegisteredReply>(await Shard.Ask<object>(new RegisterService(Key, Spec), Patience));
+
+        public async Task RegisterAndDeleteAsync()
+        {
+            await RegisterAsync();
+            Assert.IsType<ServiceDeletedReply>(await Shard.Ask<object>(new DeleteService(Key), Patience));
+            Assert.Equal("passivation requested", await NextShardEvent());
+        }
     }
 
     private Fixture Start(bool partitionsAcknowledge = true)
