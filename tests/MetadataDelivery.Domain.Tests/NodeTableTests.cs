@@ -91,6 +91,35 @@ public class NodeTableTests
     }
 
     [Fact]
+    public void A_reserved_slice_is_held_exactly_and_what_was_there_survives()
+    {
+        const int recordBytes = 88 + sizeof(int); // a record and its text reference
+        var t = new NodeTable();
+        t.Set("first", "10.0.0.0:7070", T0);
+        t.Apply(new DeliveryOutcome("first", NodeState.Delivered, "sha256:ab", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null));
+        var slice = Enumerable.Range(1, 99).Select(i => new NodeEntry($"n{i:D3}", $"10.0.0.{i}:7070")).ToList();
+
+        t.Reserve(slice);
+        foreach (var n in slice) t.Set(n.Id, n.Address, T0);
+
+        var text = "first".Length + "10.0.0.0:7070".Length + slice.Sum(n => n.Id.Length + n.Address.Length) + 4 * 100; // 4 bytes of lengths per entry
+        var index = 128 * sizeof(uint); // 100 nodes at most 80 % full
+        Assert.Equal(100 * recordBytes + Math.Max(1024, text) + index, t.AllocatedBytes); // doubling would hold 128 records and 4 KB of text
+        Assert.True(t.TryGetValue("first", out var first));
+        Assert.Equal(NodeState.Delivered, first.State); // written before the pages were resized
+        Assert.Equal("10.0.0.0:7070", t.AddressOf(0));
+        Assert.All(slice, n => Assert.Equal(n.Address, t.AddressOf(t.TryGetSlot(n.Id, out var slot) ? slot : -1)));
+
+        t.Set("n100", "10.0.0.100:7070", T0); // one more after the reserved ones still fits (the page doubles)
+        Assert.Equal(101, t.Slots.Count());
+        Assert.True(t.Remove("n001"));
+        var before = t.AllocatedBytes;
+        t.Reserve([new NodeEntry("n200", "h")]); // a free slot takes the newcomer: no record more
+        t.Set("n200", "h", T0);
+        Assert.True(t.AllocatedBytes - before < recordBytes, $"{t.AllocatedBytes - before} bytes more");
+    }
+
+    [Fact]
     public void Agrees_with_a_dictionary_under_random_adds_removes_and_readdresses()
     {
         // Long addresses and many changes: the index resizes and shifts entries back on removal, the text arena compacts.

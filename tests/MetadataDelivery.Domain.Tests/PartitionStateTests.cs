@@ -23,6 +23,17 @@ public class PartitionStateTests
     }
 
     [Fact]
+    public void A_slice_of_a_small_service_is_held_at_its_size()
+    {
+        var s = Configured();
+        var slice = Enumerable.Range(0, 98).Select(i => new NodeEntry($"n{i:D2}", $"10.0.0.{i}:7070")).ToList();
+        s.Apply(new NodeSliceApplied(2, 4, slice, [], [], T0));
+        var text = 2 * (4 + 1 + 2) + slice.Sum(n => 4 + n.Id.Length + n.Address.Length); // "a"/"h1", "b"/"h2" and the slice
+        // 100 records of 88 bytes and their 4-byte text references (doubling would hold 128), the text, a 128-entry index.
+        Assert.Equal(100 * 92 + text + 128 * 4, s.Nodes.AllocatedBytes);
+    }
+
+    [Fact]
     public void Slices_add_remove_and_readdress_nodes()
     {
         var s = Configured();

@@ -244,6 +244,21 @@ public class DeliveryScheduleTests
     }
 
     [Fact]
+    public void Reserved_slots_are_held_exactly_and_entries_set_before_survive()
+    {
+        var s = NewSchedule();
+        s.Set(0, T0.AddSeconds(7));
+        s.Reserve(100);
+        for (var i = 1; i < 100; i++) s.Set(i, T0.AddSeconds(i));
+        Assert.Equal((100 + 128) * sizeof(ulong), s.AllocatedBytes); // 100 per-slot entries (doubling: 128), a heap of 100 entries
+        Assert.True(s.TryGetDue(0, out var due));
+        Assert.Equal(T0.AddSeconds(7), due);
+        s.Reserve(50); // smaller than what is held: nothing shrinks
+        Assert.Equal((100 + 128) * sizeof(ulong), s.AllocatedBytes);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 0, 7], s.TakeDue(T0.AddSeconds(7), 10)); // equal times in slot order
+    }
+
+    [Fact]
     public void A_schedule_of_few_slots_holds_little_and_grows_its_first_page_on_demand()
     {
         var s = NewSchedule();

@@ -24,6 +24,8 @@ state.Apply(new PartitionConfigured(1, spec, "secret", [], now));
 state.Apply(new NodeSliceApplied(1, 1, entries, [], [], now));
 var schedule = new DeliverySchedule(now);
 var expiries = new DeliverySchedule(now);
+schedule.Reserve(state.Nodes.SlotCount); // as the partition does after a slice
+expiries.Reserve(state.Nodes.SlotCount);
 for (var i = 0; i < count; i++)
 {
     var id = entries[i].Id;

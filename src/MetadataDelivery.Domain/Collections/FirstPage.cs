@@ -4,7 +4,9 @@ namespace MetadataDelivery.Domain.Collections;
 
 /// <summary>The paged arrays of a node partition (node table, its text, the schedules) start their first page small
 /// and grow it, copied, up to a whole page, so that a small partition holds about what it needs; later pages are
-/// whole. One rule for all of them: double, or more if one entry needs more, never past a page.</summary>
+/// whole. One rule for all of them: double, or more if one entry needs more, never past a page. When the owner knows
+/// how much is coming (a node-map slice), it reserves exactly that instead, so a partition that does not grow again
+/// holds no doubling slack.</summary>
 internal static class FirstPage
 {
     /// <summary>The new length of a first page of <paramref name="length"/> that must hold <paramref name="needed"/>.</summary>
@@ -18,6 +20,21 @@ internal static class FirstPage
         Array.Resize(ref page, GrownLength(page.Length, needed, pageSize));
         pages[0] = page;
         return page;
+    }
+
+    /// <summary>Makes the first page (added when there is none) hold at least <paramref name="needed"/> entries, exactly
+    /// that many if it grows, never past a page; later pages are whole and left alone. Returns the first page.</summary>
+    public static T[] Reserve<T>(List<T[]> pages, int needed, int pageSize, int minimumLength)
+    {
+        var length = Math.Min(pageSize, Math.Max(needed, minimumLength));
+        if (pages.Count == 0) pages.Add(new T[length]);
+        else if (pages.Count == 1 && pages[0].Length < length)
+        {
+            var page = pages[0];
+            Array.Resize(ref page, length);
+            pages[0] = page;
+        }
+        return pages[0];
     }
 
     /// <summary>Entries held by all pages.</summary>

@@ -97,6 +97,21 @@ public sealed partial class NodeTable
         return slot;
     }
 
+    /// <summary>Makes room, exactly, for nodes about to be added (a slice's newcomers), so that a partition that stops
+    /// growing holds its nodes, not the next power of two of them. Only a first page is sized; later pages are whole.</summary>
+    public void Reserve(IReadOnlyCollection<NodeEntry> newcomers)
+    {
+        if (newcomers.Count == 0) return;
+        var slots = _slotCount + Math.Max(0, newcomers.Count - _freeSlots.Count);
+        var filled = _textOf.Count == 0 ? 0 : _textOf[0].Length;
+        FirstPage.Reserve(_records, slots, PageSize, FirstPageSlots);
+        var text = FirstPage.Reserve(_textOf, slots, PageSize, FirstPageSlots);
+        if (text.Length > filled) Array.Fill(text, FreeSlot, filled, text.Length - filled);
+        var textBytes = 0;
+        foreach (var n in newcomers) textBytes += NodeText.EntryBytes(n.Id, n.Address);
+        _text.Reserve(textBytes);
+    }
+
     public bool Remove(string id)
     {
         if (!TryGetSlot(id, out var slot)) return false;

@@ -48,6 +48,17 @@ internal sealed class NodeText
         return at;
     }
 
+    /// <summary>The bytes an entry for this id and address takes.</summary>
+    public static int EntryBytes(string id, string address) =>
+        HeaderBytes + Encoding.UTF8.GetByteCount(id) + Encoding.UTF8.GetByteCount(address);
+
+    /// <summary>Sizes the first page to hold <paramref name="bytes"/> more (exactly, up to a page); see <see cref="NodeTable.Reserve"/>.</summary>
+    public void Reserve(int bytes)
+    {
+        if (_pages.Count > 1) return;
+        FirstPage.Reserve(_pages, (_pages.Count == 0 ? 0 : _position) + bytes, PageSize, FirstPageBytes);
+    }
+
     public ReadOnlySpan<byte> Id(int at)
     {
         var entry = Entry(at);

@@ -39,6 +39,7 @@ public sealed class PartitionState(PartitionKey key)
                 break;
             case NodeSliceApplied s:
                 foreach (var id in s.Removed) Nodes.Remove(id);
+                Nodes.Reserve(s.Added);
                 foreach (var n in s.Added) Nodes.Set(n.Id, n.Address, s.At);
                 foreach (var n in s.Readdressed) if (Nodes.TryGetSlot(n.Id, out var slot)) Nodes.SetAddress(slot, n.Address);
                 SliceGeneration = Math.Max(SliceGeneration, s.Generation);

@@ -22,7 +22,7 @@ public sealed class DeliverySchedule
     // 26 years after it are exact; earlier ones (long overdue) count as the epoch's first millisecond, never as 0,
     // which marks "not scheduled". A schedule lives as long as one incarnation of a partition.
     private readonly long _epochTicks;
-    private const int MinHeap = 64;
+    private const int MinHeap = 16;
     private ulong[] _heap = new ulong[MinHeap];
     private int _heapCount;
     private readonly List<ulong[]> _current = []; // per slot: its live entry, 0 when not scheduled
@@ -41,6 +41,13 @@ public sealed class DeliverySchedule
         current = entry;
         Push(entry);
         if (_heapCount > 2 * Count + 1024) Compact();
+    }
+
+    /// <summary>Sizes the per-slot entries for slots below <paramref name="slotCount"/> (a node table's
+    /// <see cref="Partitions.NodeTable.SlotCount"/>): exactly, within the first page, instead of doubling as they are set.</summary>
+    public void Reserve(int slotCount)
+    {
+        if (slotCount > 0) FirstPage.Reserve(_current, slotCount, PageSize, FirstPageSize);
     }
 
     public bool Remove(int slot)

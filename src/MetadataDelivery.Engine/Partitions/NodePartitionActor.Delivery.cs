@@ -60,6 +60,7 @@ public sealed partial class NodePartitionActor
         _schedule.Clear();
         _ready.Clear();
         _expiries.Clear();
+        ReserveScheduleSlots();
         var nodes = _state.Nodes;
         foreach (var slot in nodes.Slots)
         {
@@ -70,6 +71,15 @@ public sealed partial class NodePartitionActor
             if (refresh is { } r && rec.State == NodeState.Delivered) due = Min(due, now + RandomDelay(r));
             _schedule.Set(slot, due);
         }
+    }
+
+    /// <summary>Sizes the schedules' per-slot entries to the node table, exactly (see <see cref="Domain.Partitions.NodeTable.Reserve"/>).</summary>
+    private void ReserveScheduleSlots()
+    {
+        var slots = _state.Nodes.SlotCount;
+        _schedule.Reserve(slots);
+        _ready.Reserve(slots);
+        _expiries.Reserve(slots);
     }
 
     /// <summary>Drops the pending attempt of a node (an attempt supersedes it).</summary>

@@ -88,6 +88,7 @@ public sealed partial class NodePartitionActor
         // In a partition the service just added, the nodes moved in from older partitions, whose hand-over of their
         // delivery state is on its way: first attempts wait a moment for it (never long: ≤ 5 s, ≤ 5 % of the lifetime).
         var firstAttempt = isNewPartition ? now + TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, Ttl.Ticks / 20)) : now;
+        ReserveScheduleSlots();
         foreach (var n in e.Added)
         {
             if (_handedOver.Remove(n.Id, out var handed) && TryAdopt(n.Id, handed, now)) continue;
