@@ -58,8 +58,12 @@ public static class Scenarios
         var rate = (env.Fleet.Accepted - acceptedStart) / elapsed;
         if (rate >= 0.95 * o.MaxPushesPerSecond)
             log($"note: {rate:0}/s is at the member's push throttle ({o.MaxPushesPerSecond}/s): this run measured the limit, not the machine; raise --max-pushes to measure capacity");
-        var demand = o.Nodes / (o.Ttl.TotalSeconds * o.RenewAt);
-        if (demand > DeepOverload * rate)
+        var renewalPeriod = o.Ttl.TotalSeconds * o.RenewAt;
+        var demand = o.Nodes / renewalPeriod;
+        if (elapsed < renewalPeriod)
+            log($"note: the window ({elapsed:0} s) is shorter than one renewal period ({renewalPeriod:0} s): it sees only part of the renewals, " +
+                "so the rate is below the demand by design; for a sustained rate make --duration at least --ttl × --renew-at");
+        else if (demand > DeepOverload * rate)
             log($"note: the nodes ask for {demand:0} renewals/s, {demand / rate:0.0}× the {rate:0}/s delivered: the backlog grows and items expire, so the rate includes " +
                 $"the expiries' bookkeeping; for the machine's capacity choose --nodes so that the demand is 1.1–{DeepOverload:0.0}× the rate");
         return new ScenarioResult(force ? "force" : "steady", o.Nodes,
