@@ -43,6 +43,8 @@ public static class Scenarios
         var allocatedStart = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         var acceptedStart = env.Fleet.Accepted;
+        var fetchesStart = env.Issuer.Fetches;
+        var rejectedStart = env.Fleet.Rejected;
         var latenessStart = env.Fleet.LatenessMs.Count;
         var lateStart = env.Fleet.LateArrivals;
         var firstSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1; // the first whole second of the window
@@ -56,6 +58,8 @@ public static class Scenarios
         var lateness = env.Fleet.LatenessMs.Skip(latenessStart).ToList();
         var series = Enumerable.Range(0, (int)(lastSecond - firstSecond)).Select(i => env.Fleet.AcceptedPerSecond.GetValueOrDefault(firstSecond + i)).ToList();
         var rate = (env.Fleet.Accepted - acceptedStart) / elapsed;
+        // Work that delivered nothing: fetches beyond one per accepted push, pushes the fleet refused.
+        log($"window: {env.Fleet.Accepted - acceptedStart} pushes accepted, {env.Issuer.Fetches - fetchesStart} fetches, {env.Fleet.Rejected - rejectedStart} pushes refused");
         if (rate >= 0.95 * o.MaxPushesPerSecond)
             log($"note: {rate:0}/s is at the member's push throttle ({o.MaxPushesPerSecond}/s): this run measured the limit, not the machine; raise --max-pushes to measure capacity");
         var renewalPeriod = o.Ttl.TotalSeconds * o.RenewAt;
