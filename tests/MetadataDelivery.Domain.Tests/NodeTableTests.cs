@@ -99,7 +99,7 @@ public class NodeTableTests
         t.Apply(new DeliveryOutcome("first", NodeState.Delivered, "sha256:ab", T0, T0, T0.AddHours(1), T0.AddMinutes(40), 0, null));
         var slice = Enumerable.Range(1, 99).Select(i => new NodeEntry($"n{i:D3}", $"10.0.0.{i}:7070")).ToList();
 
-        t.Reserve(slice);
+        t.Reserve(slice, []);
         foreach (var n in slice) t.Set(n.Id, n.Address, T0);
 
         var text = "first".Length + "10.0.0.0:7070".Length + slice.Sum(n => n.Id.Length + n.Address.Length) + 4 * 100; // 4 bytes of lengths per entry
@@ -114,9 +114,29 @@ public class NodeTableTests
         Assert.Equal(101, t.Slots.Count());
         Assert.True(t.Remove("n001"));
         var before = t.AllocatedBytes;
-        t.Reserve([new NodeEntry("n200", "h")]); // a free slot takes the newcomer: no record more
+        t.Reserve([new NodeEntry("n200", "h")], []); // a free slot takes the newcomer: no record more
         t.Set("n200", "h", T0);
         Assert.True(t.AllocatedBytes - before < recordBytes, $"{t.AllocatedBytes - before} bytes more");
+    }
+
+    [Fact]
+    public void A_table_growing_by_one_node_a_slice_doubles_instead_of_copying_every_time()
+    {
+        var t = new NodeTable();
+        var first = Enumerable.Range(0, 100).Select(i => new NodeEntry($"n{i:D3}", $"10.0.0.{i}:7070")).ToList();
+        t.Reserve(first, []);
+        foreach (var n in first) t.Set(n.Id, n.Address, T0);
+        var sizes = new HashSet<long> { t.AllocatedBytes };
+        for (var i = 100; i < 400; i++)
+        {
+            NodeEntry[] one = [new($"n{i:D3}", $"10.0.{i / 256}.{i % 256}:7070")];
+            t.Reserve(one, []);
+            t.Set(one[0].Id, one[0].Address, T0);
+            sizes.Add(t.AllocatedBytes);
+        }
+        // Records 100 → 150 → 225 → 337 → 505, text by half as much again from 2 KB, the index doubling: a few sizes, not 300.
+        Assert.InRange(sizes.Count, 2, 20);
+        Assert.Equal(400, t.Count);
     }
 
     [Fact]

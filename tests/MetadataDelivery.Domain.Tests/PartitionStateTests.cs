@@ -27,10 +27,16 @@ public class PartitionStateTests
     {
         var s = Configured();
         var slice = Enumerable.Range(0, 98).Select(i => new NodeEntry($"n{i:D2}", $"10.0.0.{i}:7070")).ToList();
-        s.Apply(new NodeSliceApplied(2, 4, slice, [], [], T0));
-        var text = 2 * (4 + 1 + 2) + slice.Sum(n => 4 + n.Id.Length + n.Address.Length); // "a"/"h1", "b"/"h2" and the slice
+        NodeEntry[] moved = [new("a", "h1:7443"), new("b", "h2:7443")];
+        s.Apply(new NodeSliceApplied(2, 4, slice, [], moved, T0));
+        // "a"/"h1", "b"/"h2", the slice, and the new addresses of "a" and "b" (the old entries stay until the text compacts).
+        var text = 2 * (4 + 1 + 2) + slice.Sum(n => 4 + n.Id.Length + n.Address.Length) + moved.Sum(n => 4 + n.Id.Length + n.Address.Length);
         // 100 records of 88 bytes and their 4-byte text references (doubling would hold 128), the text, a 128-entry index.
         Assert.Equal(100 * 92 + text + 128 * 4, s.Nodes.AllocatedBytes);
+
+        var recovered = PartitionState.FromSnapshot(s.ToSnapshot());
+        Assert.Equal(100, recovered.Nodes.Count);
+        Assert.Equal(100 * 92 + text - 2 * (4 + 1 + 2) + 128 * 4, recovered.Nodes.AllocatedBytes); // recovery holds no slack either, nor the old addresses
     }
 
     [Fact]

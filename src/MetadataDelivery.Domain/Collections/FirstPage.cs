@@ -22,16 +22,17 @@ internal static class FirstPage
         return page;
     }
 
-    /// <summary>Makes the first page (added when there is none) hold at least <paramref name="needed"/> entries, exactly
-    /// that many if it grows, never past a page; later pages are whole and left alone. Returns the first page.</summary>
+    /// <summary>Makes the first page (added when there is none) hold at least <paramref name="needed"/> entries, never
+    /// past a page; later pages are whole and left alone. It grows to exactly <paramref name="needed"/> (a slice of a
+    /// new service), but by at least half its length, so that a map growing by a few nodes per sync copies the page
+    /// a logarithmic number of times, not once per sync, and holds at most a third unused. Returns the first page.</summary>
     public static T[] Reserve<T>(List<T[]> pages, int needed, int pageSize, int minimumLength)
     {
-        var length = Math.Min(pageSize, Math.Max(needed, minimumLength));
-        if (pages.Count == 0) pages.Add(new T[length]);
-        else if (pages.Count == 1 && pages[0].Length < length)
+        if (pages.Count == 0) pages.Add(new T[Math.Min(pageSize, Math.Max(needed, minimumLength))]);
+        else if (pages.Count == 1 && pages[0].Length < Math.Min(needed, pageSize))
         {
             var page = pages[0];
-            Array.Resize(ref page, length);
+            Array.Resize(ref page, Math.Min(pageSize, Math.Max(needed, page.Length + page.Length / 2)));
             pages[0] = page;
         }
         return pages[0];

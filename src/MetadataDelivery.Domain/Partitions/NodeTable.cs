@@ -97,19 +97,28 @@ public sealed partial class NodeTable
         return slot;
     }
 
-    /// <summary>Makes room, exactly, for nodes about to be added (a slice's newcomers), so that a partition that stops
-    /// growing holds its nodes, not the next power of two of them. Only a first page is sized; later pages are whole.</summary>
-    public void Reserve(IReadOnlyCollection<NodeEntry> newcomers)
+    /// <summary>Makes room for a slice about to be applied: slots for its <paramref name="newcomers"/>, text for them
+    /// and for the new addresses of <paramref name="readdressed"/> nodes, so that a partition that stops growing holds
+    /// its nodes, not the next power of two of them (see <see cref="FirstPage.Reserve"/>). Only a first page is sized.</summary>
+    public void Reserve(IReadOnlyCollection<NodeEntry> newcomers, IReadOnlyCollection<NodeEntry> readdressed) =>
+        Reserve(newcomers.Count, newcomers.Concat(readdressed).Select(n => (n.Id, n.Address)));
+
+    /// <summary>Makes room for <paramref name="newcomers"/> more nodes and the <paramref name="texts"/> about to be stored.</summary>
+    public void Reserve(int newcomers, IEnumerable<(string Id, string Address)> texts)
     {
-        if (newcomers.Count == 0) return;
-        var slots = _slotCount + Math.Max(0, newcomers.Count - _freeSlots.Count);
-        var filled = _textOf.Count == 0 ? 0 : _textOf[0].Length;
-        FirstPage.Reserve(_records, slots, PageSize, FirstPageSlots);
-        var text = FirstPage.Reserve(_textOf, slots, PageSize, FirstPageSlots);
-        if (text.Length > filled) Array.Fill(text, FreeSlot, filled, text.Length - filled);
+        if (newcomers > 0)
+        {
+            var slots = _slotCount + Math.Max(0, newcomers - _freeSlots.Count);
+            var filled = _textOf.Count == 0 ? 0 : _textOf[0].Length;
+            FirstPage.Reserve(_records, slots, PageSize, FirstPageSlots);
+            var text = FirstPage.Reserve(_textOf, slots, PageSize, FirstPageSlots);
+            if (text.Length > filled) Array.Fill(text, FreeSlot, filled, text.Length - filled);
+        }
+        if (!_text.HasOnlyFirstPage) return;
         var textBytes = 0;
-        foreach (var n in newcomers) textBytes += NodeText.EntryBytes(n.Id, n.Address);
-        _text.Reserve(textBytes);
+        foreach (var (id, address) in texts)
+            if ((textBytes += NodeText.EntryBytes(id, address)) >= NodeText.PageSize) break; // a whole page: no need to count on
+        if (textBytes > 0) _text.Reserve(textBytes);
     }
 
     public bool Remove(string id)

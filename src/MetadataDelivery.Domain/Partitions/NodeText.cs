@@ -12,7 +12,7 @@ namespace MetadataDelivery.Domain.Partitions;
 internal sealed class NodeText
 {
     private const int PageBits = 16;
-    private const int PageSize = 1 << PageBits;
+    public const int PageSize = 1 << PageBits;
     private const int HeaderBytes = 4;
 
     private const int FirstPageBytes = 1024;
@@ -52,11 +52,13 @@ internal sealed class NodeText
     public static int EntryBytes(string id, string address) =>
         HeaderBytes + Encoding.UTF8.GetByteCount(id) + Encoding.UTF8.GetByteCount(address);
 
-    /// <summary>Sizes the first page to hold <paramref name="bytes"/> more (exactly, up to a page); see <see cref="NodeTable.Reserve"/>.</summary>
+    /// <summary>No page, or the first only: what <see cref="Reserve"/> can still size.</summary>
+    public bool HasOnlyFirstPage => _pages.Count <= 1;
+
+    /// <summary>Sizes the first page to hold <paramref name="bytes"/> more (up to a page); see <see cref="NodeTable.Reserve"/>.</summary>
     public void Reserve(int bytes)
     {
-        if (_pages.Count > 1) return;
-        FirstPage.Reserve(_pages, (_pages.Count == 0 ? 0 : _position) + bytes, PageSize, FirstPageBytes);
+        if (HasOnlyFirstPage) FirstPage.Reserve(_pages, (_pages.Count == 0 ? 0 : _position) + bytes, PageSize, FirstPageBytes);
     }
 
     public ReadOnlySpan<byte> Id(int at)

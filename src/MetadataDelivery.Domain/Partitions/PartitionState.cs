@@ -39,7 +39,7 @@ public sealed class PartitionState(PartitionKey key)
                 break;
             case NodeSliceApplied s:
                 foreach (var id in s.Removed) Nodes.Remove(id);
-                Nodes.Reserve(s.Added);
+                Nodes.Reserve(s.Added, s.Readdressed);
                 foreach (var n in s.Added) Nodes.Set(n.Id, n.Address, s.At);
                 foreach (var n in s.Readdressed) if (Nodes.TryGetSlot(n.Id, out var slot)) Nodes.SetAddress(slot, n.Address);
                 SliceGeneration = Math.Max(SliceGeneration, s.Generation);
@@ -89,6 +89,7 @@ public sealed class PartitionState(PartitionKey key)
             ConfigVersion = s.ConfigVersion, Spec = s.Spec, Secret = s.Secret, SliceGeneration = s.SliceGeneration, PartitionCount = Math.Max(1, s.PartitionCount),
         };
         state.PreviousSecrets.AddRange(s.PreviousSecrets);
+        state.Nodes.Reserve(s.Nodes.Count, s.Nodes.Select(n => (n.Id, n.Address)));
         foreach (var n in s.Nodes)
         {
             state.Nodes.Set(n.Id, n.Address, n.AddedAt);
