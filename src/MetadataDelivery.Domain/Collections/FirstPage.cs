@@ -5,8 +5,8 @@ namespace MetadataDelivery.Domain.Collections;
 /// <summary>The paged arrays of a node partition (node table, its text, the schedules) start their first page small
 /// and grow it, copied, up to a whole page, so that a small partition holds about what it needs; later pages are
 /// whole. One rule for all of them: double, or more if one entry needs more, never past a page. When the owner knows
-/// how much is coming (a node-map slice), it reserves exactly that instead, so a partition that does not grow again
-/// holds no doubling slack.</summary>
+/// how much is coming (a node-map slice), it reserves that instead (<see cref="Reserve"/>), so a partition that stops
+/// growing holds little slack.</summary>
 internal static class FirstPage
 {
     /// <summary>The new length of a first page of <paramref name="length"/> that must hold <paramref name="needed"/>.</summary>

@@ -44,7 +44,8 @@ public sealed class DeliverySchedule
     }
 
     /// <summary>Sizes the per-slot entries for slots below <paramref name="slotCount"/> (a node table's
-    /// <see cref="Partitions.NodeTable.SlotCount"/>): exactly, within the first page, instead of doubling as they are set.</summary>
+    /// <see cref="Partitions.NodeTable.SlotCount"/>) within the first page, by the rule of <see cref="FirstPage.Reserve"/>,
+    /// instead of doubling as they are set.</summary>
     public void Reserve(int slotCount)
     {
         if (slotCount > 0) FirstPage.Reserve(_current, slotCount, PageSize, FirstPageSize);

@@ -73,7 +73,8 @@ public sealed partial class NodePartitionActor
         }
     }
 
-    /// <summary>Sizes the schedules' per-slot entries to the node table, exactly (see <see cref="Domain.Partitions.NodeTable.Reserve"/>).</summary>
+    /// <summary>Sizes the schedules' per-slot entries to the node table's slots, as the table sizes its own pages
+    /// (<c>NodeTable.Reserve</c>).</summary>
     private void ReserveScheduleSlots()
     {
         var slots = _state.Nodes.SlotCount;
