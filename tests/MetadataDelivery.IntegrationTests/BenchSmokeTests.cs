@@ -33,7 +33,10 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
             Assert.Equal(byName["raw"].RawPushesPerSecond, byName[name].RawPushesPerSecond);
             Assert.Equal(byName["raw-fetch"].RawFetchPushesPerSecond, byName[name].RawFetchPushesPerSecond);
         }
-        Assert.True(byName["steady"].BytesPerNode > 0); // the partitions reported their node state
+        // The partitions reported their node state. Three services of 100 nodes are the product's shape (10M nodes over
+        // 100k services): 177 bytes a node measured; whole first pages held 1,413 and pages doubled into 230. The
+        // margin over the 200-byte target is for schedule heaps, whose stale entries depend on timing.
+        Assert.InRange(byName["steady"].BytesPerNode!.Value, 100, 210);
         Assert.Equal(100, byName["steady"].DemandPerSecond!.Value, 6); // 300 nodes renewed every 6 s × 0.5
         Assert.NotNull(byName["steady"].ProcessHeapBytesPerNode);
         Assert.NotNull(byName["steady"].P99LatenessMs);
