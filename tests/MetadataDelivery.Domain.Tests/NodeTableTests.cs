@@ -120,7 +120,7 @@ public class NodeTableTests
     }
 
     [Fact]
-    public void A_table_growing_by_one_node_a_slice_doubles_instead_of_copying_every_time()
+    public void A_table_growing_by_one_node_a_slice_grows_by_half_instead_of_copying_every_time()
     {
         var t = new NodeTable();
         var first = Enumerable.Range(0, 100).Select(i => new NodeEntry($"n{i:D3}", $"10.0.0.{i}:7070")).ToList();
