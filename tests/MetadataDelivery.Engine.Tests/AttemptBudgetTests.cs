@@ -99,6 +99,7 @@ public sealed class AttemptBudgetTests
         budget.Release();
         Assert.Equal(["a"], woken);
     }
+
     [Fact]
     public void A_waiter_asking_again_with_an_earlier_deadline_moves_up_and_is_woken_once()
     {

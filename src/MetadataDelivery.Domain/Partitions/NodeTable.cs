@@ -111,8 +111,7 @@ public sealed partial class NodeTable
             var slots = _slotCount + Math.Max(0, newcomers - _freeSlots.Count);
             var filled = _textOf.Count == 0 ? 0 : _textOf[0].Length;
             FirstPage.Reserve(_records, slots, PageSize, FirstPageSlots);
-            var text = FirstPage.Reserve(_textOf, slots, PageSize, FirstPageSlots);
-            if (text.Length > filled) Array.Fill(text, FreeSlot, filled, text.Length - filled);
+            MarkFree(FirstPage.Reserve(_textOf, slots, PageSize, FirstPageSlots), filled);
         }
         if (!_text.HasOnlyFirstPage) return;
         var textBytes = 0;
@@ -197,17 +196,19 @@ public sealed partial class NodeTable
             var size = page == 0 ? FirstPageSlots : PageSize;
             _records.Add(new NodeRecord[size]);
             var text = new int[size];
-            Array.Fill(text, FreeSlot);
+            MarkFree(text, 0);
             _textOf.Add(text);
         }
         else if (offset == _records[page].Length) // only the first page is ever short
         {
             FirstPage.Grow(_records, offset + 1, PageSize);
-            var text = FirstPage.Grow(_textOf, offset + 1, PageSize);
-            Array.Fill(text, FreeSlot, offset, text.Length - offset);
+            MarkFree(FirstPage.Grow(_textOf, offset + 1, PageSize), offset);
         }
         return _slotCount++;
     }
+
+    /// <summary>Marks the slots a new or grown text-reference page holds from <paramref name="from"/> on as free.</summary>
+    private static void MarkFree(int[] textOf, int from) => Array.Fill(textOf, FreeSlot, from, textOf.Length - from);
 
     /// <summary>Copies the live text to a fresh arena once more than half of it is garbage (removed nodes, old addresses).</summary>
     private void CompactTextIfWasteful()

@@ -58,7 +58,7 @@ internal sealed class NodeText
     /// <summary>Sizes the first page to hold <paramref name="bytes"/> more (up to a page); see <see cref="NodeTable.Reserve"/>.</summary>
     public void Reserve(int bytes)
     {
-        if (HasOnlyFirstPage) FirstPage.Reserve(_pages, (_pages.Count == 0 ? 0 : _position) + bytes, PageSize, FirstPageBytes);
+        if (HasOnlyFirstPage) FirstPage.Reserve(_pages, _position + bytes, PageSize, FirstPageBytes); // _position is 0 while there is no page
     }
 
     public ReadOnlySpan<byte> Id(int at)
