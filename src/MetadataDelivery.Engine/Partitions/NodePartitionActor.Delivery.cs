@@ -313,5 +313,5 @@ public sealed partial class NodePartitionActor
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private static string NewDeliveryId() => Guid.NewGuid().ToString("N");
+    private static string NewDeliveryId() => DeliveryIds.New();
 }
