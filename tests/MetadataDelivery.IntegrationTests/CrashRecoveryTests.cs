@@ -63,5 +63,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         // the operator key and the tenant key survived too
         Assert.Equal(HttpStatusCode.OK, (await host.Operator.GetAsync("/v1/tenants")).Status);
         Assert.DoesNotContain("Exception", host.Log.Split('\n').Where(l => l.Contains("fail:") || l.Contains("crit:")));
+        Assert.Equal("wal", JournalModeOf(Path.Combine(args.DataDir, "mds.db"))); // the journal above ran in it
+    }
+
+    private static string JournalModeOf(string file)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode;";
+        return (string)cmd.ExecuteScalar()!;
     }
 }

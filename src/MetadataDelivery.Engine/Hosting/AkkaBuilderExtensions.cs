@@ -11,6 +11,7 @@ using MetadataDelivery.Engine.Serialization;
 using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Services;
 using MetadataDelivery.Engine.Sharding;
+using MetadataDelivery.Engine.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MetadataDelivery.Engine.Hosting;
@@ -74,6 +75,7 @@ public static class AkkaBuilderExtensions
             throw new ArgumentException($"Mds:Persistence:Provider must be 'sqlite' or 'postgres', not '{options.Persistence.Provider}'");
         Directory.CreateDirectory(options.FullDataDir);
         var connectionString = options.Persistence.ConnectionString ?? $"Data Source={Path.Combine(options.FullDataDir, "mds.db")}";
+        SqliteJournalMode.UseWriteAheadLog(connectionString);
         return builder
             .WithSqlPersistence(connectionString, ProviderName.SQLiteMS)
             // SQLite has one writer: parallel journal writes would only contend for its lock.
