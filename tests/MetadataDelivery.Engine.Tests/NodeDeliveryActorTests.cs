@@ -9,9 +9,10 @@ using MetadataDelivery.Engine.Storage;
 
 namespace MetadataDelivery.Engine.Tests;
 
-/// <summary>The lifecycle of one attempt's child. The partition does not watch its children (two system messages per
-/// attempt), so a child that stops without having reported must report the attempt itself; an attempt that outlives
-/// the attempt timeout is reported as abandoned; the budget slot its partition took for it comes back.</summary>
+/// <summary>The lifecycle of a delivery worker. The partition does not watch its workers (two system messages per
+/// attempt), so a worker that stops without having reported must report its attempt itself; an attempt that outlives
+/// the attempt timeout is reported as abandoned and its worker stops; a worker whose attempt ended on its own waits
+/// for the next job; the budget slot its partition took for each attempt comes back.</summary>
 public sealed class NodeDeliveryActorTests : IAsyncLifetime
 {
     private readonly ActorSystem _system = ActorSystem.Create("node-delivery-tests");
@@ -36,59 +37,81 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
     }
 
-    /// <summary>Services whose budget has the one slot the partition took for this attempt.</summary>
-    private static DeliveryServices Services(MdsOptions options, IEnvelopeStore store)
+    /// <summary>A job that ends on its own, without a fetch or a push: its node's address is not usable.</summary>
+    private static DeliveryJob Unaddressable(string deliveryId) => Job with { DeliveryId = deliveryId, Address = "not an address" };
+
+    /// <summary>Services whose budget has the slots the partition took for the attempts (one unless said).</summary>
+    private static DeliveryServices Services(MdsOptions options, IEnvelopeStore store, int slotsTaken = 1)
     {
-        var budget = new AttemptBudget(1);
-        Assert.Equal(1, budget.TryTake(1));
+        var budget = new AttemptBudget(slotsTaken);
+        Assert.Equal(slotsTaken, budget.TryTake(slotsTaken));
         return new(() => ActorRefs.Nobody, () => ActorRefs.Nobody, options, null!, null!, null!, new EnvelopeBuffers(1), store,
             null!, null!, TimeProvider.System, budget);
     }
 
-    /// <summary>Starts one delivery child, then stops it on request; hands over what the child told it.</summary>
+    /// <summary>Starts one delivery worker and gives it <paramref name="job"/>; gives it the jobs it is sent, stops it on
+    /// request; hands over what the worker told it, and whether it stopped.</summary>
     private sealed class Parent : ReceiveActor
     {
-        public Parent(Props child, TaskCompletionSource<DeliveryAttemptFinished> reported)
+        public Parent(DeliveryServices services, DeliveryJob job, System.Threading.Channels.ChannelWriter<DeliveryAttemptFinished> reports,
+            TaskCompletionSource? stopped = null)
         {
-            var started = Context.ActorOf(child, "d-1");
-            Receive<string>(_ => Context.Stop(started));
-            Receive<DeliveryAttemptFinished>(reported.SetResult);
+            var worker = Context.ActorOf(NodeDeliveryActor.Props(services), "w-1");
+            Context.Watch(worker);
+            worker.Tell(job);
+            Receive<DeliveryJob>(worker.Tell);
+            Receive<string>(_ => Context.Stop(worker));
+            Receive<DeliveryAttemptFinished>(r => reports.TryWrite(r));
+            Receive<Terminated>(_ => stopped?.TrySetResult());
         }
     }
 
+    private (IActorRef Parent, System.Threading.Channels.ChannelReader<DeliveryAttemptFinished> Reports) StartParent(
+        DeliveryServices services, DeliveryJob job, TaskCompletionSource? stopped = null)
+    {
+        var reports = System.Threading.Channels.Channel.CreateUnbounded<DeliveryAttemptFinished>();
+        var parent = _system.ActorOf(Props.Create(() => new Parent(services, job, reports.Writer, stopped)));
+        return (parent, reports.Reader);
+    }
+
+    private static Task<DeliveryAttemptFinished> NextReport(System.Threading.Channels.ChannelReader<DeliveryAttemptFinished> reports) =>
+        reports.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
     [Fact]
-    public async Task A_child_stopped_before_it_reported_reports_a_failed_attempt_and_gives_its_slot_back()
+    public async Task A_worker_stopped_before_it_reported_reports_a_failed_attempt_and_gives_its_slot_back()
     {
         var services = Services(new MdsOptions(), new StuckStore(honoursCancellation: true));
-        var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var parent = _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, services), reported)));
+        var (parent, reports) = StartParent(services, Job);
         await Task.Delay(200);
         Assert.Equal(1, services.AttemptBudget.InUse); // the attempt is held in its save
 
         parent.Tell("stop it");
 
-        var report = await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var report = await NextReport(reports);
         Assert.Equal("delivery-1", report.DeliveryId);
         Assert.Equal("node-1", report.Node);
         Assert.Equal(AttemptResult.Failed, report.Result);
         Assert.Equal("delivery actor stopped unexpectedly", report.Error);
+        Assert.False(report.WorkerIdle);
         await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the slot given back once the cancelled save ended");
     }
 
     [Fact]
-    public async Task An_attempt_that_outlives_the_attempt_timeout_is_reported_as_abandoned_even_if_it_ignores_cancellation()
+    public async Task An_attempt_that_outlives_the_attempt_timeout_is_reported_as_abandoned_even_if_it_ignores_cancellation_and_its_worker_stops()
     {
         var options = new MdsOptions();
         options.Delivery.AttemptTimeout = TimeSpan.FromMilliseconds(300);
-        var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = DateTime.UtcNow;
-        _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, Services(options, new StuckStore(honoursCancellation: false))), reported)));
+        var (_, reports) = StartParent(Services(options, new StuckStore(honoursCancellation: false)), Job, stopped);
 
-        var report = await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var report = await NextReport(reports);
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(300), "reported before its timeout");
         Assert.Equal("delivery-1", report.DeliveryId);
         Assert.Equal(AttemptResult.Failed, report.Result);
         Assert.Equal("attempt abandoned after 00:00:00.3000000", report.Error);
+        Assert.False(report.WorkerIdle); // its save still runs: not a worker to give another job
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -97,12 +120,51 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         var options = new MdsOptions();
         options.Delivery.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         var services = Services(options, new StuckStore(honoursCancellation: true));
-        var reported = new TaskCompletionSource<DeliveryAttemptFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _system.ActorOf(Props.Create(() => new Parent(NodeDeliveryActor.Props(Job, services), reported)));
+        var (_, reports) = StartParent(services, Job);
 
-        var report = await reported.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var report = await NextReport(reports);
         Assert.Equal("attempt abandoned after 00:00:00.3000000", report.Error);
         await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the slot given back");
+    }
+
+    [Fact]
+    public async Task A_worker_whose_attempt_ended_on_its_own_runs_the_next_job_it_is_given()
+    {
+        var services = Services(new MdsOptions(), new StuckStore(honoursCancellation: true), slotsTaken: 2);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (parent, reports) = StartParent(services, Unaddressable("delivery-1"), stopped);
+
+        var first = await NextReport(reports);
+        Assert.Equal(("delivery-1", AttemptResult.Failed, true), (first.DeliveryId, first.Result, first.WorkerIdle));
+        Assert.Equal("node address 'not an address' is not usable", first.Error);
+        await WaitUntilAsync(() => services.AttemptBudget.InUse == 1, "the first attempt's slot given back");
+
+        parent.Tell(Unaddressable("delivery-2"));
+
+        var second = await NextReport(reports);
+        Assert.Equal(("delivery-2", AttemptResult.Failed, true), (second.DeliveryId, second.Result, second.WorkerIdle));
+        await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the second attempt's slot given back");
+        Assert.False(stopped.Task.IsCompleted, "the worker stopped");
+    }
+
+    [Fact]
+    public async Task A_job_given_to_a_busy_worker_is_refused_with_its_slot_and_the_running_attempt_goes_on()
+    {
+        var services = Services(new MdsOptions(), new StuckStore(honoursCancellation: true), slotsTaken: 2);
+        var (parent, reports) = StartParent(services, Job);
+        await Task.Delay(200); // held in its save
+
+        parent.Tell(Unaddressable("delivery-2"));
+
+        var refused = await NextReport(reports);
+        Assert.Equal(("delivery-2", AttemptResult.Failed, false), (refused.DeliveryId, refused.Result, refused.WorkerIdle));
+        Assert.Equal("delivery worker was busy", refused.Error);
+        Assert.Equal(1, services.AttemptBudget.InUse); // the running attempt's slot only
+
+        parent.Tell("stop it");
+        var running = await NextReport(reports);
+        Assert.Equal("delivery-1", running.DeliveryId);
+        await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the running attempt's slot given back");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

@@ -19,6 +19,7 @@ public sealed partial class NodePartitionActor
 
     private static readonly TimeSpan MaxWaiterAge = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SlotRecheckInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan IdleWorkerLinger = TimeSpan.FromSeconds(1);
 
     // Made in the constructor from the actor's clock (the schedules' epoch is their creation time).
     private readonly DeliverySchedule _schedule;   // when each node's next attempt / renewal / refresh is due
@@ -28,6 +29,8 @@ public sealed partial class NodePartitionActor
     private readonly Dictionary<string, MetadataItem> _cachedItems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
     private readonly List<DeliveryOutcome> _pendingOutcomes = [];
+    private readonly IdleWorkers<IActorRef> _idleWorkers = new(IdleWorkerLinger);
+    private long _workersStarted; // names the workers: a child's name must stay unique while it lives
     private DateTimeOffset? _armedFor;
     private DateTimeOffset? _slotWaitDeadline; // while registered with the member's attempt budget: the deadline it registered with
 
@@ -47,7 +50,7 @@ public sealed partial class NodePartitionActor
         });
     }
 
-    /// <summary>Supervision of delivery children: an unexpected exception stops the child, which reports the attempt
+    /// <summary>Supervision of delivery workers: an unexpected exception stops the worker, which reports its attempt
     /// as failed from its PostStop (no death watch: that cost two system messages per attempt); it is retried like
     /// any other.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -120,6 +123,7 @@ public sealed partial class NodePartitionActor
         foreach (var slot in _schedule.TakeDue(now, int.MaxValue))
             if (nodes.IsLive(slot)) _ready.Set(slot, nodes[slot].Deadline(Ttl));
         StartReady(now);
+        foreach (var worker in _idleWorkers.TakeExpired(now)) Context.Stop(worker);
         ArmTick();
     }
 
@@ -150,8 +154,9 @@ public sealed partial class NodePartitionActor
         }
     }
 
-    /// <summary>Spawns the attempt's child, which gives back the budget slot taken for it (a forced attempt takes one
-    /// even beyond the budget). False, with no slot used, when the node needs no attempt (gone, or one in flight).</summary>
+    /// <summary>Hands the attempt to an idle worker, or a new one, which gives back the budget slot taken for it (a forced
+    /// attempt takes one even beyond the budget). False, with no slot used, when the node needs no attempt (gone, or one
+    /// in flight).</summary>
     private bool StartAttempt(int slot, DateTimeOffset now, string? forcedId = null)
     {
         if (!_state.Nodes.IsLive(slot)) return false;
@@ -166,15 +171,17 @@ public sealed partial class NodePartitionActor
         var job = new DeliveryJob(Key, _state.Spec!, _state.ValidSecrets(now).ToList(), deliveryId, node, _state.Nodes.AddressOf(slot), cached,
             refreshOnly ? rec.Version : null);
         if (forced) _services.AttemptBudget.TakeBeyondLimit();
-        var child = Context.ActorOf(NodeDeliveryActor.Props(job, _services), "d-" + deliveryId);
-        _inFlight[node] = new InFlight(deliveryId, child, refreshOnly);
+        if (!_idleWorkers.TryTake(out var worker)) worker = Context.ActorOf(NodeDeliveryActor.Props(_services), "w-" + ++_workersStarted);
+        worker.Tell(job);
+        _inFlight[node] = new InFlight(deliveryId, worker, refreshOnly);
         return true;
     }
 
     private void OnAttemptFinished(DeliveryAttemptFinished done)
     {
-        if (!_inFlight.TryGetValue(done.Node, out var flight) || flight.DeliveryId != done.DeliveryId) return; // stale
+        if (!_inFlight.TryGetValue(done.Node, out var flight) || flight.DeliveryId != done.DeliveryId) return; // stale: its worker was stopped
         _inFlight.Remove(done.Node);
+        if (done.WorkerIdle) _idleWorkers.Add(flight.Child, Now);
         if (!_state.IsActive || !_state.Nodes.TryGetSlot(done.Node, out var slot)) { RunDue(); return; }
         var rec = _state.Nodes[slot]; // as it was before this outcome
 
@@ -296,6 +303,7 @@ public sealed partial class NodePartitionActor
     private void ArmTick()
     {
         DateTimeOffset? next = _expiries.NextDue;
+        if (_idleWorkers.NextExpiry is { } letGo && (next is null || letGo < next)) next = letGo;
         if (_inFlight.Count < _state.MaxConcurrency)
         {
             // Waiting for the budget: AttemptSlotFreed wakes the partition; the tick only guards against a wake-up lost

@@ -100,6 +100,7 @@ public sealed partial class NodePartitionActor : SnapshottingEntity, IWithTimers
         Timers.CancelAll();
         foreach (var flight in _inFlight.Values) Context.Stop(flight.Child);
         _inFlight.Clear();
+        foreach (var worker in _idleWorkers.TakeAll()) Context.Stop(worker);
         _schedule.Clear();
         _ready.Clear();
         _expiries.Clear();
