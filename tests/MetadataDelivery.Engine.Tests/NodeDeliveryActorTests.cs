@@ -4,6 +4,7 @@ using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Services;
 using MetadataDelivery.Engine.Configuration;
 using MetadataDelivery.Engine.Delivery;
+using MetadataDelivery.Engine.Metrics;
 using MetadataDelivery.Engine.Services;
 using MetadataDelivery.Engine.Storage;
 
@@ -46,7 +47,7 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         var budget = new AttemptBudget(slotsTaken);
         Assert.Equal(slotsTaken, budget.TryTake(slotsTaken));
         return new(() => ActorRefs.Nobody, () => ActorRefs.Nobody, options, null!, null!, null!, new EnvelopeBuffers(1), store,
-            null!, null!, TimeProvider.System, budget);
+            null!, new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, budget);
     }
 
     /// <summary>Starts one delivery worker and gives it <paramref name="job"/>; gives it the jobs it is sent, stops it on
@@ -94,6 +95,8 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         Assert.Equal("delivery actor stopped unexpectedly", report.Error);
         Assert.False(report.WorkerIdle);
         await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the slot given back once the cancelled save ended");
+        await WaitUntilAsync(() => services.Metrics.WorkersLive == 0, "the worker counted as gone");
+        Assert.Equal(1, services.Metrics.WorkersStartedTotal);
     }
 
     [Fact]
@@ -144,7 +147,12 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         var second = await NextReport(reports);
         Assert.Equal(("delivery-2", AttemptResult.Failed, true), (second.DeliveryId, second.Result, second.WorkerIdle));
         await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the second attempt's slot given back");
+        Assert.True(services.AttemptBudget.TryTake(1) == 1, "a slot for a third job");
+
+        parent.Tell(Unaddressable("delivery-3")); // still there after its second report
+        Assert.Equal("delivery-3", (await NextReport(reports)).DeliveryId);
         Assert.False(stopped.Task.IsCompleted, "the worker stopped");
+        Assert.Equal((1, 1), (services.Metrics.WorkersStartedTotal, services.Metrics.WorkersLive));
     }
 
     [Fact]
@@ -159,11 +167,14 @@ public sealed class NodeDeliveryActorTests : IAsyncLifetime
         var refused = await NextReport(reports);
         Assert.Equal(("delivery-2", AttemptResult.Failed, false), (refused.DeliveryId, refused.Result, refused.WorkerIdle));
         Assert.Equal("delivery worker was busy", refused.Error);
+        await Task.Delay(200);
         Assert.Equal(1, services.AttemptBudget.InUse); // the running attempt's slot only
+        Assert.False(reports.TryRead(out var early), $"the running attempt reported early: {early}");
 
         parent.Tell("stop it");
         var running = await NextReport(reports);
         Assert.Equal("delivery-1", running.DeliveryId);
+        Assert.Equal("delivery actor stopped unexpectedly", running.Error); // it ran until stopped, not cancelled by the refusal
         await WaitUntilAsync(() => services.AttemptBudget.InUse == 0, "the running attempt's slot given back");
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -253,9 +252,4 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
         public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
     }
 
-    private sealed class PlainMeterFactory : IMeterFactory
-    {
-        public Meter Create(MeterOptions options) => new(options);
-        public void Dispose() { }
-    }
 }

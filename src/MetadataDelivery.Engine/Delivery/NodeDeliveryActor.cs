@@ -28,7 +28,7 @@ public sealed class NodeDeliveryActor : UntypedActor
     }
 
     /// <summary>The outcome of the attempt with this delivery id, piped back to the worker.</summary>
-    private sealed record Outcome(string DeliveryId, DeliveryAttemptFinished Report, bool Abandoned);
+    private sealed record Outcome(string DeliveryId, DeliveryAttemptFinished Report, bool Abandoned) : Akka.Event.IDeadLetterSuppression;
 
     public NodeDeliveryActor(DeliveryServices services) => _services = services;
 
@@ -102,14 +102,19 @@ public sealed class NodeDeliveryActor : UntypedActor
     protected override void PostStop()
     {
         if (_current is { } attempt) End(attempt, Finished(attempt, AttemptResult.Failed, null, "delivery actor stopped unexpectedly"));
+        _services.Metrics.WorkerStopped();
     }
 
+    protected override void PreStart() => _services.Metrics.WorkerStarted();
+
+    /// <summary>Cancels first (work that outlived an abandoned attempt stops; the timer goes), then reports: once the
+    /// partition has the report it may hand this worker its next job.</summary>
     private void End(Attempt attempt, DeliveryAttemptFinished report)
     {
         _current = null;
-        Context.Parent.Tell(report);
-        attempt.Cancellation.Cancel(); // work that outlived an abandoned attempt stops; the timer goes
+        attempt.Cancellation.Cancel();
         attempt.Cancellation.Dispose();
+        Context.Parent.Tell(report);
     }
 
     private async Task<DeliveryAttemptFinished> RunAsync(Attempt attempt, CancellationToken ct)

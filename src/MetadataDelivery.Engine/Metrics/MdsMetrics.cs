@@ -22,6 +22,8 @@ public sealed class MdsMetrics : IDisposable
     private long _acked;
     private long _failed;
     private long _expired;
+    private long _workersStarted;
+    private long _workersLive;
 
     public MdsMetrics(IMeterFactory meters)
     {
@@ -36,11 +38,23 @@ public sealed class MdsMetrics : IDisposable
         _meter.CreateObservableGauge("mds.services", () => _nodeCounts.Count, description: "Services running on this member");
         _meter.CreateObservableGauge("mds.node_state_bytes", () => NodeStateBytesTotal,
             description: "Memory the node partitions on this member hold for their nodes (node tables and schedules)");
+        _meter.CreateObservableGauge("mds.delivery.workers", () => WorkersLive,
+            description: "Delivery workers alive on this member: running an attempt, or idle for at most a second");
     }
 
     public long AckedTotal => Interlocked.Read(ref _acked);
     public long FailedTotal => Interlocked.Read(ref _failed);
     public long ExpiredAlarmsTotal => Interlocked.Read(ref _expired);
+    public long WorkersStartedTotal => Interlocked.Read(ref _workersStarted);
+    public long WorkersLive => Interlocked.Read(ref _workersLive);
+
+    public void WorkerStarted()
+    {
+        Interlocked.Increment(ref _workersStarted);
+        Interlocked.Increment(ref _workersLive);
+    }
+
+    public void WorkerStopped() => Interlocked.Decrement(ref _workersLive);
 
     public void Acked(TimeSpan latency)
     {

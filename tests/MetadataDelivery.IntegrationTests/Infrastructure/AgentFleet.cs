@@ -20,7 +20,7 @@ public sealed class AgentFleet : IAsyncDisposable
     }
 
     public static async Task<AgentFleet> RegisterAsync(ApiClient tenantApi, string tenant, string service, int nodes, TestDirectory dir,
-        string ttl = "PT10S", double renewAt = 0.5, string source = "builtin:ca", string? apiUrl = null)
+        string ttl = "PT10S", double renewAt = 0.5, string source = "builtin:ca", string? apiUrl = null, int maxConcurrency = 64)
     {
         var ports = Enumerable.Range(0, nodes).Select(_ => Ports.Free()).ToList();
         var mapPath = Path.Combine(dir.Sub("maps"), service + ".json");
@@ -32,7 +32,7 @@ public sealed class AgentFleet : IAsyncDisposable
             name = service,
             nodeMap = new Uri(mapPath).AbsoluteUri,
             metadata = new { source, ttl, renewAt },
-            delivery = new { scheme = "http", port = 7070, path = "/v1/metadata", maxConcurrency = 64 },
+            delivery = new { scheme = "http", port = 7070, path = "/v1/metadata", maxConcurrency },
         });
         Assert.True(status == System.Net.HttpStatusCode.Created, $"register → {(int)status}: {body?.ToJsonString()}");
         fleet.Secret = body!["deliverySecret"]!.GetValue<string>();
