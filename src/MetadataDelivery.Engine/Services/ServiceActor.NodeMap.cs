@@ -10,6 +10,8 @@ namespace MetadataDelivery.Engine.Services;
 
 // Keeping the node set in sync with the node map: conditional reads, whole-map validation, then each
 // partition gets its slice; the map counts as applied (and its ETag is journaled) once every partition has it.
+// Reads go on while a distribution waits for acknowledgements: a changed map supersedes the one under way (a new
+// generation), so one partition that never acknowledges cannot hold the others' node sets back.
 public sealed partial class ServiceActor
 {
     private sealed record SyncTimer { public static readonly SyncTimer Instance = new(); }
@@ -27,12 +29,17 @@ public sealed partial class ServiceActor
         public HashSet<int> Pending { get; } = [.. Enumerable.Range(0, partitions)];
         /// <summary>Tells this distribution's chunks apart from those of an interrupted one with the same generation.</summary>
         public string Id { get; } = Guid.NewGuid().ToString("N");
+        public DateTimeOffset StartedAt { get; init; }
+        public DateTimeOffset? WarnedAt { get; set; }
     }
+
+    /// <summary>How long a distribution may wait for a partition before the log says so (then once per interval).</summary>
+    private static readonly TimeSpan SlowDistributionWarning = TimeSpan.FromMinutes(1);
 
     /// <summary>Nodes per slice message: keeps each remote message well under the frame size.</summary>
     private const int SliceChunkSize = 1000;
 
-    private bool _syncInProgress;
+    private bool _fetchInProgress;
     private bool _syncRequestedDuringFetch;
     private bool _ignoreETag;
     private DateTimeOffset? _lastMapCheck;
@@ -48,10 +55,11 @@ public sealed partial class ServiceActor
     {
         if (!_state.IsRegistered) return;
         _ignoreETag |= ignoreETag;
-        if (_syncInProgress) { _syncRequestedDuringFetch = true; return; }
-        _syncInProgress = true;
+        if (_fetchInProgress) { _syncRequestedDuringFetch = true; return; }
+        _fetchInProgress = true;
         var location = _state.Spec!.NodeMap;
-        var etag = _ignoreETag ? null : _state.MapStatus.ETag;
+        // While a distribution is under way, "not modified" must mean: still the map being distributed.
+        var etag = _ignoreETag ? null : _distribution is { } pending ? pending.ETag : _state.MapStatus.ETag;
         _ignoreETag = false;
         _services.NodeMaps.FetchAsync(location, etag, CancellationToken.None)
             .ContinueWith(t => new NodeMapFetched(
@@ -62,15 +70,16 @@ public sealed partial class ServiceActor
 
     private void OnNodeMapFetched(NodeMapFetched fetched)
     {
-        if (!_state.IsRegistered) { _syncInProgress = false; return; }
-        if (fetched.Location != _state.Spec!.NodeMap) { _syncInProgress = false; RequestSync(ignoreETag: true); return; } // the map moved meanwhile
+        _fetchInProgress = false;
+        if (!_state.IsRegistered) return;
+        if (fetched.Location != _state.Spec!.NodeMap) { RequestSync(ignoreETag: true); return; } // the map moved meanwhile
         var now = Now;
         switch (fetched.Fetch)
         {
             case NodeMapFetch.NotModified:
                 _services.Metrics.NodeMapSync("not_modified");
                 _lastMapCheck = now;
-                if (_state.MapStatus.LastError is not null)
+                if (_state.MapStatus.LastError is not null && _distribution is null)
                     Persist(new NodeMapApplied(_state.MapGeneration, _state.MapStatus.ETag, _state.MapStatus.NodeCount, _state.PartitionCount, now),
                         e => { _state.Apply(e); Persisted(); });
                 break;
@@ -85,16 +94,24 @@ public sealed partial class ServiceActor
             case NodeMapFetch.Read read:
                 _services.Metrics.NodeMapSync("read");
                 _lastMapCheck = now;
+                if (_distribution is { } pending)
+                {
+                    if (read.ETag is not null && read.ETag == pending.ETag) break; // still the map being distributed
+                    Log.Warning("node map of {0} changed while partitions {1} had not acknowledged generation {2}: distributing the new map instead",
+                        Key, string.Join(", ", pending.Pending.Order()), pending.Generation);
+                    Distribute(read.Result.Nodes!, read.ETag);
+                    return;
+                }
                 var unchanged = read.ETag is not null && read.ETag == _state.MapStatus.ETag && _state.MapStatus.LastError is null && _state.MapStatus.SyncedAt is not null;
-                if (!unchanged) { Distribute(read.Result.Nodes!, read.ETag); return; } // the sync ends when every partition has its slice
+                if (!unchanged) { Distribute(read.Result.Nodes!, read.ETag); return; }
                 break;
         }
-        SyncFinished();
+        FetchFinished();
     }
 
-    private void SyncFinished()
+    /// <summary>Starts the read that was asked for while one was in flight.</summary>
+    private void FetchFinished()
     {
-        _syncInProgress = false;
         if (_syncRequestedDuringFetch) { _syncRequestedDuringFetch = false; RequestSync(ignoreETag: false); }
     }
 
@@ -116,10 +133,11 @@ public sealed partial class ServiceActor
             var before = _state.PartitionCount;
             _state.Apply(e);
             Persisted();
-            if (!_state.IsRegistered) { SyncFinished(); return; } // deleted meanwhile
+            if (!_state.IsRegistered) return; // deleted meanwhile
             if (partitions > before)
                 Log.Info("service {0} grows from {1} to {2} node partitions ({3} nodes)", Key, before, partitions, nodes.Count);
-            _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, before, slices);
+            _distribution = new SliceDistribution(e.Generation, etag, nodes.Count, partitions, before, slices) { StartedAt = Now };
+            FetchFinished();
             SendConfiguration(); // new partitions need the configuration before their nodes
             for (var p = 0; p < partitions; p++) SendSlice(_distribution, p);
             ArmResend();
@@ -142,6 +160,13 @@ public sealed partial class ServiceActor
     {
         if (_distribution is not { } d) return;
         foreach (var p in d.Pending) SendSlice(d, p);
+        var now = Now;
+        if (now - d.StartedAt >= SlowDistributionWarning && (d.WarnedAt is not { } warned || now - warned >= SlowDistributionWarning))
+        {
+            d.WarnedAt = now;
+            Log.Warning("node map of {0}: partitions {1} have not acknowledged generation {2} for {3:0} s; resending, and a changed map will supersede it",
+                Key, string.Join(", ", d.Pending.Order()), d.Generation, (now - d.StartedAt).TotalSeconds);
+        }
     }
 
     private void OnSliceAcked(NodeSliceAcked ack)
@@ -153,7 +178,6 @@ public sealed partial class ServiceActor
             _state.Apply(e);
             Persisted();
             Log.Info("node map of {0} applied: {1} nodes in {2} partitions", Key, e.NodeCount, e.Partitions);
-            SyncFinished();
         });
     }
 }

@@ -70,7 +70,7 @@ public sealed partial class ServiceActor : SnapshottingEntity, IWithTimers
     {
         Timers.CancelAll();
         _distribution = null;
-        _syncInProgress = false;
+        _fetchInProgress = false;
         _syncRequestedDuringFetch = false;
         FlushViewWaiters();
     }

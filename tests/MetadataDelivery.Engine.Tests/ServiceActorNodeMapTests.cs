@@ -1,0 +1,166 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Configuration;
+using MetadataDelivery.Domain.Ids;
+using MetadataDelivery.Domain.NodeMaps;
+using MetadataDelivery.Domain.Partitions;
+using MetadataDelivery.Domain.Services;
+using MetadataDelivery.Engine.Configuration;
+using MetadataDelivery.Engine.Metrics;
+using MetadataDelivery.Engine.NodeMaps;
+using MetadataDelivery.Engine.Partitions;
+using MetadataDelivery.Engine.Services;
+using MetadataDelivery.Engine.Storage;
+
+namespace MetadataDelivery.Engine.Tests;
+
+/// <summary>Node-map syncs of a ServiceActor whose partitions are stand-ins: partition 0 acknowledges its slices,
+/// partition 1 never does (a partition that cannot start, say). The map source is in the test's hands.</summary>
+public sealed class ServiceActorNodeMapTests : IAsyncLifetime
+{
+    private static readonly Config InMemoryPersistence = ConfigurationFactory.ParseString("""
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.loglevel = WARNING
+        """);
+
+    private readonly ActorSystem _system = ActorSystem.Create("service-actor-node-map-tests", InMemoryPersistence);
+    private static readonly ServiceKey Key = new("acme", "payments");
+    private static readonly ServiceSpec Spec = new("payments", "s3://maps/payments.json",
+        new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.5, null), new DeliverySpec("http", 7070, "/v1/metadata", 8));
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => _system.Terminate();
+
+    [Fact]
+    public async Task A_changed_map_reaches_the_partitions_while_one_partition_never_acknowledged_the_last_one()
+    {
+        var source = new SettableMapSource();
+        source.Set("v1", Nodes(4));
+        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
+        var service = Start(source, slices.Writer);
+
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        var first = await SlicesOfOneGeneration(slices.Reader);
+        Assert.Equal(4, first.Sum(s => s.Nodes)); // two partitions of two nodes; partition 1 stays silent
+
+        source.Set("v2", Nodes(3)); // still two partitions
+        Assert.IsType<SyncAccepted>(await service.Ask<object>(new SyncNodeMap(Key), Patience));
+
+        var second = await SlicesOfOneGeneration(slices.Reader);
+        Assert.True(second[0].Generation > first[0].Generation, "the new map came as a new generation");
+        Assert.Equal(3, second.Sum(s => s.Nodes));
+    }
+
+    [Fact]
+    public async Task The_same_map_read_again_while_it_is_being_distributed_is_not_distributed_again()
+    {
+        var source = new SettableMapSource();
+        source.Set("v1", Nodes(4));
+        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
+        var service = Start(source, slices.Writer);
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await SlicesOfOneGeneration(slices.Reader);
+
+        Assert.IsType<SyncAccepted>(await service.Ask<object>(new SyncNodeMap(Key), Patience));
+
+        await source.ReadsReached(2); // the registration's read, then the sync's (conditional on the map being distributed)
+        await Task.Delay(300);
+        Assert.False(slices.Reader.TryRead(out var again), $"distributed again: {again}");
+    }
+
+    private static List<NodeEntry> Nodes(int count) =>
+        Enumerable.Range(0, count).Select(i => new NodeEntry($"node-{i}", $"10.0.0.{i + 1}")).ToList();
+
+    /// <summary>The slices of the next distribution: one per partition (each map here fits in one chunk).</summary>
+    private static async Task<List<(int Partition, long Generation, int Nodes)>> SlicesOfOneGeneration(
+        ChannelReader<(int Partition, long Generation, int Nodes)> slices)
+    {
+        var got = new List<(int Partition, long Generation, int Nodes)> { await slices.ReadAsync().AsTask().WaitAsync(Patience) };
+        got.Add(await slices.ReadAsync().AsTask().WaitAsync(Patience));
+        Assert.Equal(got[0].Generation, got[1].Generation);
+        Assert.Equal([0, 1], got.Select(s => s.Partition).Order());
+        return got;
+    }
+
+    private IActorRef Start(SettableMapSource source, ChannelWriter<(int Partition, long Generation, int Nodes)> slices)
+    {
+        var options = new MdsOptions();
+        options.Delivery.NodesPerPartition = 2;
+        options.NodeMaps.SyncInterval = TimeSpan.FromHours(1); // syncs come from the test
+        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(slices)));
+        var services = new DeliveryServices(() => ActorRefs.Nobody, () => partitions, options, null!, new NodeMapReader([source]), null!, null!,
+            new NoEnvelopes(), new NoCatalog(), new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, null!);
+        return _system.ActorOf(ServiceActor.Props(Key.EntityId, services));
+    }
+
+    /// <summary>Serves the map it was last given, with its ETag, and "not modified" to a read conditional on that ETag.</summary>
+    private sealed class SettableMapSource : INodeMapSource
+    {
+        private sealed record Map(string ETag, List<NodeEntry> Nodes);
+        private volatile Map _map = new("", []);
+        private int _reads;
+
+        public async Task ReadsReached(int count)
+        {
+            var until = DateTime.UtcNow + Patience;
+            while (Volatile.Read(ref _reads) < count)
+            {
+                if (DateTime.UtcNow > until) Assert.Fail($"{_reads} reads of the map, waiting for {count}");
+                await Task.Delay(20);
+            }
+        }
+
+        public void Set(string etag, List<NodeEntry> nodes) => _map = new Map(etag, nodes);
+        public bool CanRead(Uri location) => location.Scheme == "s3";
+
+        public Task<NodeMapFetch> FetchAsync(Uri location, string? etag, CancellationToken ct)
+        {
+            var map = _map;
+            Interlocked.Increment(ref _reads);
+            return Task.FromResult<NodeMapFetch>(etag == map.ETag
+                ? new NodeMapFetch.NotModified()
+                : new NodeMapFetch.Read(NodeMapParseResult.Ok(map.Nodes), map.ETag));
+        }
+    }
+
+    /// <summary>Acknowledges every configuration; records every slice; acknowledges partition 0's slices only.</summary>
+    private sealed class StandInPartitions : ReceiveActor
+    {
+        public StandInPartitions(ChannelWriter<(int Partition, long Generation, int Nodes)> slices)
+        {
+            Receive<ConfigurePartition>(c =>
+                Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0))));
+            Receive<AssignNodeSlice>(s =>
+            {
+                slices.TryWrite((s.Partition.Index, s.Generation, s.Nodes.Count));
+                if (s.Partition.Index == 0) Sender.Tell(new NodeSliceAcked(s.Partition.Service, 0, s.Generation, new NodeCounts(0, 0, 0, 0, 0)));
+            });
+            ReceiveAny(_ => { });
+        }
+    }
+
+    private sealed class NoEnvelopes : IEnvelopeStore
+    {
+        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => Task.CompletedTask;
+        public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
+        public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
+        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
+    }
+
+    private sealed class NoCatalog : ICatalogStore
+    {
+        public Task UpsertServiceAsync(ServiceKey key, DateTimeOffset at) => Task.CompletedTask;
+        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
+        public Task<bool> ServiceExistsAsync(ServiceKey key) => throw new NotSupportedException();
+        public Task<(IReadOnlyList<string> Names, string? NextCursor)> ListServicesAsync(string tenant, int limit, string? after) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> AllServicesOfTenantAsync(string tenant) => throw new NotSupportedException();
+        public Task<bool> CreateTenantAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
+        public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync() => throw new NotSupportedException();
+        public Task<bool> TenantExistsAsync(string name) => throw new NotSupportedException();
+        public Task<bool> DeleteTenantAsync(string name) => throw new NotSupportedException();
+        public Task<bool> AddTenantKeyAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
+        public Task<string?> FindTenantByKeyHashAsync(string keyHash) => throw new NotSupportedException();
+    }
+}
