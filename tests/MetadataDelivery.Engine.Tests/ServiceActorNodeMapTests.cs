@@ -34,40 +34,65 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
     public Task DisposeAsync() => _system.Terminate();
 
     [Fact]
-    public async Task A_changed_map_reaches_the_partitions_while_one_partition_never_acknowledged_the_last_one()
+    public async Task A_changed_map_waits_for_the_distribution_under_way_then_supersedes_it_once_that_has_waited_a_minute()
     {
-        var source = new SettableMapSource();
-        source.Set("v1", Nodes(4));
-        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
-        var service = Start(source, slices.Writer);
-
+        var (service, source, slices, time, _) = Start();
         Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
-        var first = await SlicesOfOneGeneration(slices.Reader);
+        var first = await SlicesOfOneGeneration(slices);
         Assert.Equal(4, first.Sum(s => s.Nodes)); // two partitions of two nodes; partition 1 stays silent
 
         source.Set("v2", Nodes(3)); // still two partitions
-        Assert.IsType<SyncAccepted>(await service.Ask<object>(new SyncNodeMap(Key), Patience));
+        time.Advance(TimeSpan.FromSeconds(10));
+        await SyncAsync(service, source, reads: 2);
+        Assert.False(slices.TryRead(out var early), $"a distribution of 10 s was superseded: {early}");
 
-        var second = await SlicesOfOneGeneration(slices.Reader);
+        time.Advance(TimeSpan.FromSeconds(51));
+        await SyncAsync(service, source, reads: 3);
+        var second = await SlicesOfOneGeneration(slices);
         Assert.True(second[0].Generation > first[0].Generation, "the new map came as a new generation");
         Assert.Equal(3, second.Sum(s => s.Nodes));
     }
 
     [Fact]
+    public async Task A_map_changed_during_a_distribution_is_read_again_once_the_distribution_is_applied()
+    {
+        var (service, source, slices, _, partitions) = Start();
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        var first = await SlicesOfOneGeneration(slices);
+
+        source.Set("v2", Nodes(3));
+        await SyncAsync(service, source, reads: 2);
+        Assert.False(slices.TryRead(out var early), $"superseded at once: {early}");
+
+        partitions.Tell(new AcknowledgePartitionOne()); // the slow partition gets there
+
+        var second = await SlicesOfOneGeneration(slices);
+        Assert.True(second[0].Generation > first[0].Generation);
+        Assert.Equal(3, second.Sum(s => s.Nodes));
+        // the registration's read; the sync's, conditional on the map being distributed; the one after it was applied
+        Assert.Equal([null, "v1", "v1"], source.ETagsAsked);
+    }
+
+    [Fact]
     public async Task The_same_map_read_again_while_it_is_being_distributed_is_not_distributed_again()
     {
-        var source = new SettableMapSource();
-        source.Set("v1", Nodes(4));
-        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
-        var service = Start(source, slices.Writer);
+        var (service, source, slices, time, _) = Start();
         Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
-        await SlicesOfOneGeneration(slices.Reader);
+        await SlicesOfOneGeneration(slices);
 
+        time.Advance(TimeSpan.FromMinutes(5));
+        await SyncAsync(service, source, reads: 2);
+
+        Assert.False(slices.TryRead(out var again), $"distributed again: {again}");
+        Assert.Equal("v1", source.ETagsAsked[1]); // conditional on the map being distributed, not on the (none) applied
+    }
+
+    /// <summary>Asks for a sync and waits until its read has been answered and handled.</summary>
+    private static async Task SyncAsync(IActorRef service, SettableMapSource source, int reads)
+    {
         Assert.IsType<SyncAccepted>(await service.Ask<object>(new SyncNodeMap(Key), Patience));
-
-        await source.ReadsReached(2); // the registration's read, then the sync's (conditional on the map being distributed)
+        await source.ReadsReached(reads);
         await Task.Delay(300);
-        Assert.False(slices.Reader.TryRead(out var again), $"distributed again: {again}");
     }
 
     private static List<NodeEntry> Nodes(int count) =>
@@ -84,15 +109,28 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         return got;
     }
 
-    private IActorRef Start(SettableMapSource source, ChannelWriter<(int Partition, long Generation, int Nodes)> slices)
+    private (IActorRef Service, SettableMapSource Source, ChannelReader<(int Partition, long Generation, int Nodes)> Slices, SettableTime Time,
+        IActorRef Partitions) Start()
     {
+        var source = new SettableMapSource();
+        source.Set("v1", Nodes(4));
+        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
+        var time = new SettableTime();
         var options = new MdsOptions();
         options.Delivery.NodesPerPartition = 2;
         options.NodeMaps.SyncInterval = TimeSpan.FromHours(1); // syncs come from the test
-        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(slices)));
+        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(slices.Writer)));
         var services = new DeliveryServices(() => ActorRefs.Nobody, () => partitions, options, null!, new NodeMapReader([source]), null!, null!,
-            new NoEnvelopes(), new NoCatalog(), new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, null!);
-        return _system.ActorOf(ServiceActor.Props(Key.EntityId, services));
+            new NoEnvelopes(), new NoCatalog(), new MdsMetrics(new PlainMeterFactory()), time, null!);
+        return (_system.ActorOf(ServiceActor.Props(Key.EntityId, services)), source, slices.Reader, time, partitions);
+    }
+
+    /// <summary>The service's clock: moved by the test (Akka's own timers are not on it).</summary>
+    private sealed class SettableTime : TimeProvider
+    {
+        private long _ticks = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero).UtcTicks;
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
     }
 
     /// <summary>Serves the map it was last given, with its ETag, and "not modified" to a read conditional on that ETag.</summary>
@@ -101,6 +139,9 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         private sealed record Map(string ETag, List<NodeEntry> Nodes);
         private volatile Map _map = new("", []);
         private int _reads;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string?> _etagsAsked = new();
+
+        public IReadOnlyList<string?> ETagsAsked => [.. _etagsAsked];
 
         public async Task ReadsReached(int count)
         {
@@ -118,6 +159,7 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         public Task<NodeMapFetch> FetchAsync(Uri location, string? etag, CancellationToken ct)
         {
             var map = _map;
+            _etagsAsked.Enqueue(etag);
             Interlocked.Increment(ref _reads);
             return Task.FromResult<NodeMapFetch>(etag == map.ETag
                 ? new NodeMapFetch.NotModified()
@@ -125,17 +167,27 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Acknowledges every configuration; records every slice; acknowledges partition 0's slices only.</summary>
+    private sealed record AcknowledgePartitionOne;
+
+    /// <summary>Acknowledges every configuration; records every slice; acknowledges partition 0's slices at once and
+    /// partition 1's last one only when told to.</summary>
     private sealed class StandInPartitions : ReceiveActor
     {
         public StandInPartitions(ChannelWriter<(int Partition, long Generation, int Nodes)> slices)
         {
+            (IActorRef Service, AssignNodeSlice Slice)? lastOfOne = null;
             Receive<ConfigurePartition>(c =>
                 Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0))));
             Receive<AssignNodeSlice>(s =>
             {
                 slices.TryWrite((s.Partition.Index, s.Generation, s.Nodes.Count));
                 if (s.Partition.Index == 0) Sender.Tell(new NodeSliceAcked(s.Partition.Service, 0, s.Generation, new NodeCounts(0, 0, 0, 0, 0)));
+                else lastOfOne = (Sender, s);
+            });
+            Receive<AcknowledgePartitionOne>(_ =>
+            {
+                if (lastOfOne is { } last)
+                    last.Service.Tell(new NodeSliceAcked(last.Slice.Partition.Service, 1, last.Slice.Generation, new NodeCounts(0, 0, 0, 0, 0)));
             });
             ReceiveAny(_ => { });
         }

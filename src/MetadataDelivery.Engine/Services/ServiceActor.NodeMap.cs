@@ -10,12 +10,13 @@ namespace MetadataDelivery.Engine.Services;
 
 // Keeping the node set in sync with the node map: conditional reads, whole-map validation, then each
 // partition gets its slice; the map counts as applied (and its ETag is journaled) once every partition has it.
-// Reads go on while a distribution waits for acknowledgements: a changed map supersedes the one under way (a new
-// generation), so one partition that never acknowledges cannot hold the others' node sets back.
+// Reads go on while a distribution waits for acknowledgements. A map that changes meanwhile is distributed once the
+// one under way is applied, or, if that has waited for a minute, supersedes it (a new generation): one partition that
+// never acknowledges cannot hold the others' node sets back, and a slow but healthy one is not restarted every sync.
 public sealed partial class ServiceActor
 {
     private sealed record SyncTimer { public static readonly SyncTimer Instance = new(); }
-    private sealed record NodeMapFetched(NodeMapFetch Fetch, string Location);
+    private sealed record NodeMapFetched(NodeMapFetch Fetch, string Location, long Read);
 
     /// <summary>A node map on its way to the partitions. Slices are kept until acknowledged, to resend them.</summary>
     private sealed class SliceDistribution(long generation, string? etag, int nodeCount, int partitions, int previousPartitions, List<NodeEntry>[] slices)
@@ -33,13 +34,16 @@ public sealed partial class ServiceActor
         public DateTimeOffset? WarnedAt { get; set; }
     }
 
-    /// <summary>How long a distribution may wait for a partition before the log says so (then once per interval).</summary>
-    private static readonly TimeSpan SlowDistributionWarning = TimeSpan.FromMinutes(1);
+    /// <summary>How long a distribution may wait for a partition before a changed map supersedes it and the log says so
+    /// (then once per interval).</summary>
+    private static readonly TimeSpan SlowDistribution = TimeSpan.FromMinutes(1);
 
     /// <summary>Nodes per slice message: keeps each remote message well under the frame size.</summary>
     private const int SliceChunkSize = 1000;
 
     private bool _fetchInProgress;
+    private long _reads; // numbers each read, so that a result from before a stop (deletion) is told apart
+    private bool _syncWhenApplied; // a changed map was read while a distribution was under way
     private bool _syncRequestedDuringFetch;
     private bool _ignoreETag;
     private DateTimeOffset? _lastMapCheck;
@@ -61,15 +65,17 @@ public sealed partial class ServiceActor
         // While a distribution is under way, "not modified" must mean: still the map being distributed.
         var etag = _ignoreETag ? null : _distribution is { } pending ? pending.ETag : _state.MapStatus.ETag;
         _ignoreETag = false;
+        var read = ++_reads;
         _services.NodeMaps.FetchAsync(location, etag, CancellationToken.None)
             .ContinueWith(t => new NodeMapFetched(
                 t.IsCompletedSuccessfully ? t.Result : new NodeMapFetch.Failed($"reading the node map failed: {t.Exception?.GetBaseException().Message}"),
-                location))
+                location, read))
             .PipeTo(Self);
     }
 
     private void OnNodeMapFetched(NodeMapFetched fetched)
     {
+        if (fetched.Read != _reads) return; // a read from before a stop; another may be in flight
         _fetchInProgress = false;
         if (!_state.IsRegistered) return;
         if (fetched.Location != _state.Spec!.NodeMap) { RequestSync(ignoreETag: true); return; } // the map moved meanwhile
@@ -78,7 +84,7 @@ public sealed partial class ServiceActor
         {
             case NodeMapFetch.NotModified:
                 _services.Metrics.NodeMapSync("not_modified");
-                _lastMapCheck = now;
+                if (_distribution is null) _lastMapCheck = now; // while one is under way, the map is not in sync yet
                 if (_state.MapStatus.LastError is not null && _distribution is null)
                     Persist(new NodeMapApplied(_state.MapGeneration, _state.MapStatus.ETag, _state.MapStatus.NodeCount, _state.PartitionCount, now),
                         e => { _state.Apply(e); Persisted(); });
@@ -93,15 +99,16 @@ public sealed partial class ServiceActor
                 break;
             case NodeMapFetch.Read read:
                 _services.Metrics.NodeMapSync("read");
-                _lastMapCheck = now;
                 if (_distribution is { } pending)
                 {
                     if (read.ETag is not null && read.ETag == pending.ETag) break; // still the map being distributed
+                    if (now - pending.StartedAt < SlowDistribution) { _syncWhenApplied = true; break; }
                     Log.Warning("node map of {0} changed while partitions {1} had not acknowledged generation {2}: distributing the new map instead",
                         Key, string.Join(", ", pending.Pending.Order()), pending.Generation);
                     Distribute(read.Result.Nodes!, read.ETag);
                     return;
                 }
+                _lastMapCheck = now;
                 var unchanged = read.ETag is not null && read.ETag == _state.MapStatus.ETag && _state.MapStatus.LastError is null && _state.MapStatus.SyncedAt is not null;
                 if (!unchanged) { Distribute(read.Result.Nodes!, read.ETag); return; }
                 break;
@@ -130,7 +137,8 @@ public sealed partial class ServiceActor
         // for this one) and the partitions it will reach (so a deletion midway retires new ones too).
         Persist(new NodeMapDistributionStarted(_state.DistributionGeneration + 1, partitions, Now), e =>
         {
-            var before = _state.PartitionCount;
+            // Partitions a superseded distribution added may not have taken its slice: they are still new.
+            var before = _distribution is { } superseded ? Math.Min(superseded.PreviousPartitions, _state.PartitionCount) : _state.PartitionCount;
             _state.Apply(e);
             Persisted();
             if (!_state.IsRegistered) return; // deleted meanwhile
@@ -161,7 +169,7 @@ public sealed partial class ServiceActor
         if (_distribution is not { } d) return;
         foreach (var p in d.Pending) SendSlice(d, p);
         var now = Now;
-        if (now - d.StartedAt >= SlowDistributionWarning && (d.WarnedAt is not { } warned || now - warned >= SlowDistributionWarning))
+        if (now - d.StartedAt >= SlowDistribution && (d.WarnedAt is not { } warned || now - warned >= SlowDistribution))
         {
             d.WarnedAt = now;
             Log.Warning("node map of {0}: partitions {1} have not acknowledged generation {2} for {3:0} s; resending, and a changed map will supersede it",
@@ -178,6 +186,7 @@ public sealed partial class ServiceActor
             _state.Apply(e);
             Persisted();
             Log.Info("node map of {0} applied: {1} nodes in {2} partitions", Key, e.NodeCount, e.Partitions);
+            if (_syncWhenApplied) { _syncWhenApplied = false; RequestSync(ignoreETag: false); }
         });
     }
 }

@@ -71,7 +71,9 @@ public sealed partial class ServiceActor : SnapshottingEntity, IWithTimers
         Timers.CancelAll();
         _distribution = null;
         _fetchInProgress = false;
+        _reads++; // a read in flight now answers for a service that stopped
         _syncRequestedDuringFetch = false;
+        _syncWhenApplied = false;
         FlushViewWaiters();
     }
 
