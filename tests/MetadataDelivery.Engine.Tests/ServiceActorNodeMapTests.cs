@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Configuration;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.NodeMaps;
 using MetadataDelivery.Domain.Partitions;
@@ -10,7 +9,6 @@ using MetadataDelivery.Engine.Metrics;
 using MetadataDelivery.Engine.NodeMaps;
 using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Services;
-using MetadataDelivery.Engine.Storage;
 
 namespace MetadataDelivery.Engine.Tests;
 
@@ -18,17 +16,10 @@ namespace MetadataDelivery.Engine.Tests;
 /// partition 1 never does (a partition that cannot start, say). The map source is in the test's hands.</summary>
 public sealed class ServiceActorNodeMapTests : IAsyncLifetime
 {
-    private static readonly Config InMemoryPersistence = ConfigurationFactory.ParseString("""
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        akka.loglevel = WARNING
-        """);
-
-    private readonly ActorSystem _system = ActorSystem.Create("service-actor-node-map-tests", InMemoryPersistence);
-    private static readonly ServiceKey Key = new("acme", "payments");
-    private static readonly ServiceSpec Spec = new("payments", "s3://maps/payments.json",
-        new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.5, null), new DeliverySpec("http", 7070, "/v1/metadata", 8));
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly ActorSystem _system = ActorSystem.Create("service-actor-node-map-tests", ServiceActorTestBed.InMemoryPersistence);
+    private static readonly ServiceKey Key = ServiceActorTestBed.Key;
+    private static readonly ServiceSpec Spec = ServiceActorTestBed.Spec;
+    private static readonly TimeSpan Patience = ServiceActorTestBed.Patience;
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _system.Terminate();
@@ -121,7 +112,7 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         options.NodeMaps.SyncInterval = TimeSpan.FromHours(1); // syncs come from the test
         var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(slices.Writer)));
         var services = new DeliveryServices(() => ActorRefs.Nobody, () => partitions, options, null!, new NodeMapReader([source]), null!, null!,
-            new NoEnvelopes(), new NoCatalog(), new MdsMetrics(new PlainMeterFactory()), time, null!);
+            new NoEnvelopes(), new HeldCatalog(), new MdsMetrics(new PlainMeterFactory()), time, null!);
         return (_system.ActorOf(ServiceActor.Props(Key.EntityId, services)), source, slices.Reader, time, partitions);
     }
 
@@ -191,28 +182,5 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
             });
             ReceiveAny(_ => { });
         }
-    }
-
-    private sealed class NoEnvelopes : IEnvelopeStore
-    {
-        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => Task.CompletedTask;
-        public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
-        public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
-        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
-    }
-
-    private sealed class NoCatalog : ICatalogStore
-    {
-        public Task UpsertServiceAsync(ServiceKey key, DateTimeOffset at) => Task.CompletedTask;
-        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
-        public Task<bool> ServiceExistsAsync(ServiceKey key) => throw new NotSupportedException();
-        public Task<(IReadOnlyList<string> Names, string? NextCursor)> ListServicesAsync(string tenant, int limit, string? after) => throw new NotSupportedException();
-        public Task<IReadOnlyList<string>> AllServicesOfTenantAsync(string tenant) => throw new NotSupportedException();
-        public Task<bool> CreateTenantAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
-        public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync() => throw new NotSupportedException();
-        public Task<bool> TenantExistsAsync(string name) => throw new NotSupportedException();
-        public Task<bool> DeleteTenantAsync(string name) => throw new NotSupportedException();
-        public Task<bool> AddTenantKeyAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
-        public Task<string?> FindTenantByKeyHashAsync(string keyHash) => throw new NotSupportedException();
     }
 }

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Akka.Configuration;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Services;
 using MetadataDelivery.Engine.Configuration;
@@ -9,7 +8,6 @@ using MetadataDelivery.Engine.Metrics;
 using MetadataDelivery.Engine.NodeMaps;
 using MetadataDelivery.Engine.Partitions;
 using MetadataDelivery.Engine.Services;
-using MetadataDelivery.Engine.Storage;
 
 namespace MetadataDelivery.Engine.Tests;
 
@@ -19,17 +17,10 @@ namespace MetadataDelivery.Engine.Tests;
 /// of the same name deterministic.</summary>
 public sealed class ServiceActorStoppingTests : IAsyncLifetime
 {
-    private static readonly Config InMemoryPersistence = ConfigurationFactory.ParseString("""
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        akka.loglevel = WARNING
-        """);
-
-    private readonly ActorSystem _system = ActorSystem.Create("service-actor-stopping-tests", InMemoryPersistence);
-    private static readonly ServiceKey Key = new("acme", "payments");
-    private static readonly ServiceSpec Spec = new("payments", "s3://maps/payments.json",
-        new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.5, null), new DeliverySpec("http", 7070, "/v1/metadata", 8));
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly ActorSystem _system = ActorSystem.Create("service-actor-stopping-tests", ServiceActorTestBed.InMemoryPersistence);
+    private static readonly ServiceKey Key = ServiceActorTestBed.Key;
+    private static readonly ServiceSpec Spec = ServiceActorTestBed.Spec;
+    private static readonly TimeSpan Patience = ServiceActorTestBed.Patience;
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _system.Terminate();
@@ -210,46 +201,4 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
     {
         public Recorder(ChannelWriter<object> seen) => ReceiveAny(m => seen.TryWrite(m));
     }
-
-    /// <summary>A catalog whose service writes can be held in flight.</summary>
-    private sealed class HeldCatalog : ICatalogStore
-    {
-        private volatile TaskCompletionSource _gate = Open();
-        private readonly SemaphoreSlim _upserts = new(0), _deletes = new(0);
-
-        public Task UpsertWaiting => _upserts.WaitAsync();
-        public Task DeleteWaiting => _deletes.WaitAsync();
-
-        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        public void Release() => _gate.TrySetResult();
-
-        public Task UpsertServiceAsync(ServiceKey key, DateTimeOffset at) { _upserts.Release(); return _gate.Task; }
-        public Task DeleteServiceAsync(ServiceKey key) { _deletes.Release(); return _gate.Task; }
-
-        private static TaskCompletionSource Open()
-        {
-            var open = new TaskCompletionSource();
-            open.SetResult();
-            return open;
-        }
-
-        public Task<bool> ServiceExistsAsync(ServiceKey key) => throw new NotSupportedException();
-        public Task<(IReadOnlyList<string> Names, string? NextCursor)> ListServicesAsync(string tenant, int limit, string? after) => throw new NotSupportedException();
-        public Task<IReadOnlyList<string>> AllServicesOfTenantAsync(string tenant) => throw new NotSupportedException();
-        public Task<bool> CreateTenantAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
-        public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync() => throw new NotSupportedException();
-        public Task<bool> TenantExistsAsync(string name) => throw new NotSupportedException();
-        public Task<bool> DeleteTenantAsync(string name) => throw new NotSupportedException();
-        public Task<bool> AddTenantKeyAsync(string name, string keyHash, DateTimeOffset at) => throw new NotSupportedException();
-        public Task<string?> FindTenantByKeyHashAsync(string keyHash) => throw new NotSupportedException();
-    }
-
-    private sealed class NoEnvelopes : IEnvelopeStore
-    {
-        public Task SaveAsync(ServiceKey key, string node, ReadOnlyMemory<byte> envelope, CancellationToken ct = default) => Task.CompletedTask;
-        public Task<byte[]?> GetAsync(ServiceKey key, string node, CancellationToken ct = default) => Task.FromResult<byte[]?>(null);
-        public Task DeleteNodesAsync(ServiceKey key, IReadOnlyCollection<string> nodes) => Task.CompletedTask;
-        public Task DeleteServiceAsync(ServiceKey key) => Task.CompletedTask;
-    }
-
 }
