@@ -84,8 +84,9 @@ public sealed partial class ServiceActor
         {
             case NodeMapFetch.NotModified:
                 _services.Metrics.NodeMapSync("not_modified");
-                if (_distribution is null) _lastMapCheck = now; // while one is under way, the map is not in sync yet
-                if (_state.MapStatus.LastError is not null && _distribution is null)
+                if (_distribution is not null) break; // "not modified" from the map under way: not in sync yet
+                _lastMapCheck = now;
+                if (_state.MapStatus.LastError is not null)
                     Persist(new NodeMapApplied(_state.MapGeneration, _state.MapStatus.ETag, _state.MapStatus.NodeCount, _state.PartitionCount, now),
                         e => { _state.Apply(e); Persisted(); });
                 break;
