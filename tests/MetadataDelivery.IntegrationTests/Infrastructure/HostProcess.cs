@@ -39,12 +39,36 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         using var anonymous = Operator.WithKey(null);
-        await Eventually.TrueAsync(async () =>
+        var lastAnswer = "no answer yet";
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"host exited with {process.ExitCode}; see {_log}");
-            try { return (await anonymous.GetAsync("/healthz/ready")).Status == System.Net.HttpStatusCode.OK; }
-            catch (HttpRequestException) { return false; }
-        }, TimeSpan.FromSeconds(60), "host process ready");
+            await Eventually.TrueAsync(async () =>
+            {
+                if (process.HasExited) throw new InvalidOperationException($"host exited with {process.ExitCode}; see {_log}");
+                try
+                {
+                    var (status, _, response) = await anonymous.GetAsync("/healthz/ready");
+                    lastAnswer = $"{(int)status} {await response.Content.ReadAsStringAsync()}";
+                    return status == System.Net.HttpStatusCode.OK;
+                }
+                catch (HttpRequestException ex) { lastAnswer = ex.Message; return false; }
+            }, TimeSpan.FromSeconds(60), "host process ready");
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            // The test's directory, and the log with it, is gone by the time anyone reads the failure: carry its end.
+            throw new InvalidOperationException($"{ex.Message}; last readiness answer: {lastAnswer}; end of the member's log ({_log}):\n{LogTail(60)}", ex);
+        }
+    }
+
+    private string LogTail(int lines)
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(_log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
+        }
+        catch (IOException ex) { return $"(log unreadable: {ex.Message})"; }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
