@@ -24,12 +24,15 @@ public sealed record BenchOptions
     public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Measure the raw baselines again after the system's scenarios (see BenchRunner).</summary>
     public bool RerunBaselines { get; init; } = true;
+    /// <summary>Runs the scenario list this many times in a row (the peer only the first time), for the spread of the ratios.</summary>
+    public int Repeat { get; init; } = 1;
+    public const int MaxRepeat = 100;
 
     public const string Usage = """
         usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
                [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--max-warmup 30s] [--no-rerun-baselines]
-               [--json PATH]
+               [--repeat 1] [--json PATH]
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -54,6 +57,7 @@ public sealed record BenchOptions
                 "--json" => o with { JsonPath = Next() },
                 "--max-warmup" => o with { MaxWarmup = ParseDuration(Next()) },
                 "--no-rerun-baselines" => o with { RerunBaselines = false },
+                "--repeat" => o with { Repeat = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }
@@ -64,6 +68,7 @@ public sealed record BenchOptions
         if (!ServiceSpecValidator.IsValidRenewAt(o.RenewAt)) throw new ArgumentException("--renew-at must be " + ServiceSpecValidator.RenewAtRange);
         if (o.MaxConcurrency < 1 || o.MaxConcurrency > ServiceSpecValidator.MaxMaxConcurrency)
             throw new ArgumentException($"--max-concurrency must be between 1 and {ServiceSpecValidator.MaxMaxConcurrency}");
+        if (o.Repeat < 1 || o.Repeat > MaxRepeat) throw new ArgumentException($"--repeat must be between 1 and {MaxRepeat}");
         if (o.Duration <= TimeSpan.Zero) throw new ArgumentException("--duration must be positive");
         if (o.PayloadBytes < 1 || o.MaxInFlight < 1 || o.MaxPushesPerSecond < 1 || o.ForceSamples < 0)
             throw new ArgumentException("--payload-bytes, --max-in-flight and --max-pushes must be at least 1, --force-samples at least 0");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,63 +11,140 @@ public static class BenchRunner
     private static readonly string[] Baselines = ["raw", "raw-fetch"];
     private static readonly string[] SystemScenarios = ["steady", "force", "rotation"];
 
-    /// <summary>Runs the scenarios in order; the baselines' rates are copied into every result for the ratios. The
-    /// machine's speed drifts (a virtual machine on shared hardware: raw measured 16k–21k pushes/s within one hour), so
-    /// a baseline measured only before the system would carry that drift into every ratio. Unless told not to, each raw
-    /// baseline that ran before a system scenario runs once more after the last one, and the ratios use the mean of
-    /// the two (both are reported).</summary>
+    /// <summary>Runs the scenarios in order (with <c>--repeat</c>, the whole list that many times; the peer, a minute
+    /// per run, only the first time); the baselines' rates are copied into every result for the ratios. The machine's
+    /// speed drifts (a virtual machine on shared hardware: raw measured 16k–21k pushes/s within one hour), so a baseline
+    /// measured only before the system would carry that drift into every ratio. Unless told not to, each raw baseline
+    /// that ran before a system scenario runs once more after the last one. A system result's ratio uses the mean of
+    /// the baseline runs just before and just after it; a baseline's own result carries the mean of all its runs.
+    /// With repeats, each system scenario gets one more result, its summary: the mean, range and 95 % confidence
+    /// interval of its repetitions' ratios.</summary>
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchOptions o, Action<string> log)
     {
+        var ran = new List<ScenarioResult>(); // every run in the order it ran, the reruns included
         var results = new List<ScenarioResult>();
-        foreach (var scenario in o.Scenarios)
+        for (var repeat = 1; repeat <= o.Repeat; repeat++)
         {
-            log($"== {scenario}: {o.Nodes} nodes, {o.Services} services, ttl {o.Ttl.TotalSeconds:0} s, renewAt {o.RenewAt}");
-            results.Add(await Scenarios.RunAsync(scenario, o, log));
+            foreach (var scenario in o.Scenarios)
+            {
+                if (repeat > 1 && scenario == "peer") continue;
+                var of = o.Repeat > 1 ? $" (repetition {repeat} of {o.Repeat})" : "";
+                log($"== {scenario}{of}: {o.Nodes} nodes, {o.Services} services, ttl {o.Ttl.TotalSeconds:0} s, renewAt {o.RenewAt}");
+                var result = await Scenarios.RunAsync(scenario, o, log);
+                if (o.Repeat > 1) result = result with { Repeat = repeat };
+                ran.Add(result);
+                results.Add(result);
+            }
         }
-        var lastSystem = o.Scenarios.ToList().FindLastIndex(s => SystemScenarios.Contains(s));
-        var again = o.RerunBaselines ? o.Scenarios.Take(Math.Max(0, lastSystem)).Where(Baselines.Contains).Distinct().ToList() : [];
-        var reruns = new List<ScenarioResult>();
+        var lastSystem = ran.FindLastIndex(r => SystemScenarios.Contains(r.Scenario));
+        var again = o.RerunBaselines ? ran.Take(Math.Max(0, lastSystem)).Select(r => r.Scenario).Where(Baselines.Contains).Distinct().ToList() : [];
         foreach (var scenario in again)
         {
-            log($"== {scenario} again, after the system (the machine's speed drifts; the ratios use the mean)");
-            reruns.Add(await Scenarios.RunAsync(scenario, o, log));
+            log($"== {scenario} again, after the system (the machine's speed drifts; each ratio uses the runs around it)");
+            ran.Add(await Scenarios.RunAsync(scenario, o, log));
         }
 
-        var rawRuns = RunsOf("raw", r => r.RawPushesPerSecond);
-        var rawFetchRuns = RunsOf("raw-fetch", r => r.RawFetchPushesPerSecond);
-        var raw = rawRuns.Count > 0 ? rawRuns.Average() : (double?)null;
-        var rawFetch = rawFetchRuns.Count > 0 ? rawFetchRuns.Average() : (double?)null;
+        var rawRuns = RunsOf(ran, "raw", r => r.RawPushesPerSecond);
+        var rawFetchRuns = RunsOf(ran, "raw-fetch", r => r.RawFetchPushesPerSecond);
         var peer = results.FirstOrDefault(r => r.Scenario == "peer")?.PeerDeliveriesPerSecond;
-        return results.Select(r => r with
+        var completed = results.Select(r =>
         {
-            RawPushesPerSecond = raw ?? r.RawPushesPerSecond,
-            RawFetchPushesPerSecond = rawFetch ?? r.RawFetchPushesPerSecond,
-            RawPushesPerSecondRuns = rawRuns.Count > 0 ? rawRuns : null,
-            RawFetchPushesPerSecondRuns = rawFetchRuns.Count > 0 ? rawFetchRuns : null,
-            PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
-            CpuPercent = Baselines.Contains(r.Scenario) ? RunsOf(r.Scenario, b => b.CpuPercent).DefaultIfEmpty().Average() : r.CpuPercent,
+            if (Baselines.Contains(r.Scenario))
+                return r with
+                {
+                    RawPushesPerSecond = Mean(rawRuns) ?? r.RawPushesPerSecond,
+                    RawFetchPushesPerSecond = Mean(rawFetchRuns) ?? r.RawFetchPushesPerSecond,
+                    RawPushesPerSecondRuns = NullIfEmpty(rawRuns),
+                    RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns),
+                    PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
+                    CpuPercent = Mean(RunsOf(ran, r.Scenario, b => b.CpuPercent)),
+                };
+            var index = ran.IndexOf(r);
+            var raw = Around(ran, index, "raw", b => b.RawPushesPerSecond);
+            var rawFetch = Around(ran, index, "raw-fetch", b => b.RawFetchPushesPerSecond);
+            return r with
+            {
+                RawPushesPerSecond = Mean(raw),
+                RawFetchPushesPerSecond = Mean(rawFetch),
+                RawPushesPerSecondRuns = NullIfEmpty(raw),
+                RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetch),
+                PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
+                RatioToRaw = r.DeliveriesPerSecond / Mean(raw),
+                RatioToRawFetch = r.DeliveriesPerSecond / Mean(rawFetch),
+            };
         }).ToList();
-
-        List<double> RunsOf(string scenario, Func<ScenarioResult, double?> rate) =>
-            results.Concat(reruns).Where(r => r.Scenario == scenario).Select(rate).OfType<double>().ToList();
+        if (o.Repeat > 1)
+            completed.AddRange(o.Scenarios.Where(SystemScenarios.Contains).Distinct()
+                .Select(s => Summary(s, completed.Where(r => r.Scenario == s).ToList(), rawRuns, rawFetchRuns, peer)));
+        return completed;
     }
+
+    /// <summary>A system scenario over its repetitions: mean rates, the spread of the ratios, the worst lateness.</summary>
+    private static ScenarioResult Summary(string scenario, IReadOnlyList<ScenarioResult> repetitions, IReadOnlyList<double> rawRuns,
+        IReadOnlyList<double> rawFetchRuns, double? peer)
+    {
+        var toRaw = RatioStatistics.Of(repetitions.Select(r => r.RatioToRaw).OfType<double>().ToList());
+        var toRawFetch = RatioStatistics.Of(repetitions.Select(r => r.RatioToRawFetch).OfType<double>().ToList());
+        return new ScenarioResult(scenario, repetitions[0].Nodes,
+            DeliveriesPerSecond: Mean(repetitions.Select(r => r.DeliveriesPerSecond).OfType<double>().ToList()),
+            RawPushesPerSecond: Mean(rawRuns),
+            RawFetchPushesPerSecond: Mean(rawFetchRuns),
+            PeerDeliveriesPerSecond: peer,
+            RawPushesPerSecondRuns: NullIfEmpty(rawRuns),
+            RawFetchPushesPerSecondRuns: NullIfEmpty(rawFetchRuns),
+            Expired: repetitions.Sum(r => r.Expired ?? 0),
+            BytesPerNode: Mean(repetitions.Select(r => r.BytesPerNode).OfType<double>().ToList()),
+            P99LatenessMs: repetitions.Max(r => r.P99LatenessMs),
+            ForceP99Ms: repetitions.Max(r => r.ForceP99Ms),
+            ApiP99Ms: repetitions.Max(r => r.ApiP99Ms),
+            PushFailures: repetitions.Sum(r => r.PushFailures ?? 0),
+            CpuPercent: Mean(repetitions.Select(r => r.CpuPercent).OfType<double>().ToList()),
+            ResidentMb: repetitions.Max(r => r.ResidentMb),
+            DemandPerSecond: repetitions[0].DemandPerSecond,
+            Repeats: repetitions.Count,
+            RatioToRaw: toRaw?.Mean,
+            RatioToRawFetch: toRawFetch?.Mean,
+            RatioToRawStatistics: toRaw,
+            RatioToRawFetchStatistics: toRawFetch);
+    }
+
+    /// <summary>The rates of the nearest run of a baseline before <paramref name="index"/> and the nearest after it.</summary>
+    private static List<double> Around(List<ScenarioResult> ran, int index, string baseline, Func<ScenarioResult, double?> rate)
+    {
+        var before = ran.Take(index).LastOrDefault(r => r.Scenario == baseline);
+        var after = ran.Skip(index + 1).FirstOrDefault(r => r.Scenario == baseline);
+        return new[] { before, after }.OfType<ScenarioResult>().Select(rate).OfType<double>().ToList();
+    }
+
+    private static List<double> RunsOf(List<ScenarioResult> ran, string scenario, Func<ScenarioResult, double?> rate) =>
+        ran.Where(r => r.Scenario == scenario).Select(rate).OfType<double>().ToList();
+
+    private static double? Mean(IReadOnlyList<double> values) => values.Count > 0 ? values.Average() : null;
+
+    private static IReadOnlyList<double>? NullIfEmpty(IReadOnlyList<double> values) => values.Count > 0 ? values : null;
 
     public static void PrintTable(IReadOnlyList<ScenarioResult> results, TextWriter w)
     {
-        static string F(double? v, string format = "0.0") => v?.ToString(format, System.Globalization.CultureInfo.InvariantCulture) ?? "-";
-        w.WriteLine($"{"scenario",-9} {"nodes",8} {"deliv/s",9} {"demand/s",9} {"raw/s",9} {"ratio",6} {"rawF/s",8} {"ratioF",6} {"peer/s",8} {"expired",8} {"B/node",7} {"heap B/n",8} {"p99 late ms",12} {"force p99",10} {"api p99",8} {"drain s",8} {"fails",6} {"cpu %",6} {"RSS MB",7} {"gc %",5} {"KB/deliv",8} {"jit %",5}");
+        static string F(double? v, string format = "0.0") => v?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
+        w.WriteLine($"{"scenario",-12} {"nodes",8} {"deliv/s",9} {"demand/s",9} {"raw/s",9} {"ratio",6} {"rawF/s",8} {"ratioF",6} {"peer/s",8} {"expired",8} {"B/node",7} {"heap B/n",8} {"p99 late ms",12} {"force p99",10} {"api p99",8} {"drain s",8} {"fails",6} {"cpu %",6} {"RSS MB",7} {"gc %",5} {"KB/deliv",8} {"jit %",5}");
         foreach (var r in results)
         {
-            var ratio = r.DeliveriesPerSecond is { } d && r.RawPushesPerSecond is { } raw ? d / raw : (double?)null;
-            var ratioFetch = r.DeliveriesPerSecond is { } d2 && r.RawFetchPushesPerSecond is { } rawFetch ? d2 / rawFetch : (double?)null;
-            w.WriteLine($"{r.Scenario,-9} {r.Nodes,8} {F(r.DeliveriesPerSecond),9} {F(r.DemandPerSecond),9} {F(r.RawPushesPerSecond),9} {F(ratio, "0.00"),6} {F(r.RawFetchPushesPerSecond),8} {F(ratioFetch, "0.00"),6} {F(r.PeerDeliveriesPerSecond),8} {r.Expired?.ToString() ?? "-",8} {F(r.BytesPerNode, "0"),7} {F(r.ProcessHeapBytesPerNode, "0"),8} {F(r.P99LatenessMs),12} {F(r.ForceP99Ms),10} {F(r.ApiP99Ms),8} {F(r.DrainSeconds),8} {r.PushFailures?.ToString() ?? "-",6} {F(r.CpuPercent),6} {F(r.ResidentMb, "0"),7} {F(r.GcPausePercent),5} {F(r.AllocatedKbPerDelivery),8} {F(r.JitPercent),5}");
+            var name = r.Repeats is { } n ? $"{r.Scenario} ×{n}" : r.Repeat is { } k ? $"{r.Scenario}#{k}" : r.Scenario;
+            w.WriteLine($"{name,-12} {r.Nodes,8} {F(r.DeliveriesPerSecond),9} {F(r.DemandPerSecond),9} {F(r.RawPushesPerSecond),9} {F(r.RatioToRaw, "0.00"),6} {F(r.RawFetchPushesPerSecond),8} {F(r.RatioToRawFetch, "0.00"),6} {F(r.PeerDeliveriesPerSecond),8} {r.Expired?.ToString() ?? "-",8} {F(r.BytesPerNode, "0"),7} {F(r.ProcessHeapBytesPerNode, "0"),8} {F(r.P99LatenessMs),12} {F(r.ForceP99Ms),10} {F(r.ApiP99Ms),8} {F(r.DrainSeconds),8} {r.PushFailures?.ToString() ?? "-",6} {F(r.CpuPercent),6} {F(r.ResidentMb, "0"),7} {F(r.GcPausePercent),5} {F(r.AllocatedKbPerDelivery),8} {F(r.JitPercent),5}");
         }
-        if (results.FirstOrDefault() is { } any)
+        var baseline = results.FirstOrDefault(r => Baselines.Contains(r.Scenario)) ?? results.FirstOrDefault();
+        if (baseline?.RawPushesPerSecondRuns is { Count: > 1 } rawRuns) w.WriteLine($"raw/s runs in order: {Rates(rawRuns)}; {Rule}");
+        if (baseline?.RawFetchPushesPerSecondRuns is { Count: > 1 } rawFetchRuns) w.WriteLine($"rawF/s runs in order: {Rates(rawFetchRuns)}");
+        foreach (var summary in results.Where(r => r.Repeats is not null))
         {
-            if (any.RawPushesPerSecondRuns is { Count: > 1 } raw) w.WriteLine($"raw/s is the mean of {Runs(raw)}");
-            if (any.RawFetchPushesPerSecondRuns is { Count: > 1 } rawFetch) w.WriteLine($"rawF/s is the mean of {Runs(rawFetch)}");
+            w.WriteLine($"{summary.Scenario} over {summary.Repeats} repetitions: ratio to raw {Spread(summary.RatioToRawStatistics)}; " +
+                $"to raw-fetch {Spread(summary.RatioToRawFetchStatistics)}");
         }
 
-        static string Runs(IReadOnlyList<double> runs) => string.Join(" (before the system) and ", runs.Select(v => v.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture))) + " (after)";
+        static string Rates(IEnumerable<double> runs) => string.Join(", ", runs.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)));
+        static string Spread(RatioStatistics? s) => s is null ? "-" : string.Create(CultureInfo.InvariantCulture,
+            $"mean {s.Mean:0.000}, 95 % confidence interval {s.Ci95Low:0.000}–{s.Ci95High:0.000}, range {s.Min:0.00}–{s.Max:0.00}");
     }
+
+    private const string Rule = "a system scenario's raw/s and rawF/s are the means of the runs just before and just after it, a baseline's the mean of all its runs";
 }

@@ -12,12 +12,13 @@ public static class Plots
         var written = new List<string>();
         foreach (var r in results)
         {
+            var file = r.Repeat is { } repeat ? $"{r.Scenario}-{repeat}" : r.Scenario;
             if (r.DeliveriesPerSecondSeries is { Count: > 0 } series)
             {
                 var plot = new Plot();
                 plot.Add.Scatter(Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), series.Select(v => (double)v).ToArray());
                 written.Add(Save(plot, $"{r.Scenario}: deliveries per second ({r.Nodes} nodes)", "seconds into the measured window", "deliveries/s",
-                    Path.Combine(directory, $"{r.Scenario}-deliveries.png")));
+                    Path.Combine(directory, $"{file}-deliveries.png")));
             }
             if (r.LatenessSamples is { Count: > 0 } lateness)
             {
@@ -28,7 +29,7 @@ public static class Plots
                 histogram.AddRange(lateness);
                 plot.Add.Bars(histogram.Bins, histogram.Counts);
                 written.Add(Save(plot, $"{r.Scenario}: renewal lateness past the latest allowed time", "lateness (ms)", "renewals",
-                    Path.Combine(directory, $"{r.Scenario}-lateness.png")));
+                    Path.Combine(directory, $"{file}-lateness.png")));
             }
         }
         return written;

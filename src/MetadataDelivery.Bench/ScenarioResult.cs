@@ -33,7 +33,17 @@ public sealed record ScenarioResult(
     /// <summary>Renewals the nodes ask for per second (nodes ÷ (TTL × renew-at)); above the delivered rate, the system is saturated.</summary>
     double? DemandPerSecond = null,
     IReadOnlyList<int>? DeliveriesPerSecondSeries = null,
-    [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null);
+    [property: JsonIgnore] IReadOnlyList<double>? LatenessSamples = null,
+    /// <summary>With <c>--repeat</c>: which repetition of the scenario list this result is from (1-based).</summary>
+    int? Repeat = null,
+    /// <summary>With <c>--repeat</c>, on a scenario's summary: how many repetitions it summarises.</summary>
+    int? Repeats = null,
+    /// <summary>Deliveries per second ÷ the raw baseline (the mean of the raw runs just before and just after it); on a summary, the mean of the repetitions' ratios.</summary>
+    double? RatioToRaw = null,
+    double? RatioToRawFetch = null,
+    /// <summary>On a summary: the spread of the repetitions' ratios to raw.</summary>
+    RatioStatistics? RatioToRawStatistics = null,
+    RatioStatistics? RatioToRawFetchStatistics = null);
 
 public static class Percentiles
 {

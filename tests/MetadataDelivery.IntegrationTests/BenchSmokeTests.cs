@@ -66,7 +66,53 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         BenchRunner.PrintTable(results, table);
         output.WriteLine(table.ToString());
         Assert.Contains("steady", table.ToString());
-        Assert.Contains("raw/s is the mean of", table.ToString());
+        Assert.Contains("raw/s runs in order", table.ToString());
+        Assert.Equal(byName["steady"].DeliveriesPerSecond / byName["steady"].RawPushesPerSecond, byName["steady"].RatioToRaw);
+        Assert.Equal(byName["steady"].DeliveriesPerSecond / byName["steady"].RawFetchPushesPerSecond, byName["steady"].RatioToRawFetch);
+    }
+
+    [Fact]
+    public async Task Repeated_runs_take_each_ratio_from_the_baselines_around_it_and_summarise_the_spread()
+    {
+        var options = BenchOptions.Parse(["--scenario", "raw,peer,steady", "--repeat", "2", "--nodes", "60", "--services", "2", "--duration", "2s", "--ttl", "6s", "--max-warmup", "1s"]);
+        var results = await BenchRunner.RunAsync(options, output.WriteLine);
+
+        // The peer runs in the first repetition only; the summary comes last.
+        Assert.Equal(["raw#1", "peer#1", "steady#1", "raw#2", "steady#2", "steady×2"],
+            results.Select(r => r.Repeats is { } n ? $"{r.Scenario}×{n}" : $"{r.Scenario}#{r.Repeat}"));
+        var raw = results[0].RawPushesPerSecondRuns!;
+        Assert.Equal(3, raw.Count); // before each repetition, and once more after the last
+        var (first, second, summary) = (results[2], results[4], results[5]);
+        Assert.Equal([raw[0], raw[1]], first.RawPushesPerSecondRuns!);
+        Assert.Equal([raw[1], raw[2]], second.RawPushesPerSecondRuns!);
+        Assert.Equal(first.DeliveriesPerSecond!.Value / ((raw[0] + raw[1]) / 2), first.RatioToRaw!.Value, 9);
+        Assert.Equal(second.DeliveriesPerSecond!.Value / ((raw[1] + raw[2]) / 2), second.RatioToRaw!.Value, 9);
+        Assert.Null(first.RatioToRawFetch); // no raw-fetch baseline in this run
+        Assert.All(results, r => Assert.Equal(results[1].PeerDeliveriesPerSecond, r.PeerDeliveriesPerSecond));
+
+        var spread = summary.RatioToRawStatistics!;
+        Assert.Equal(2, spread.Runs);
+        Assert.Equal((first.RatioToRaw!.Value + second.RatioToRaw!.Value) / 2, spread.Mean, 9);
+        Assert.Equal(spread.Mean, summary.RatioToRaw);
+        Assert.True(spread.Ci95Low <= spread.Min && spread.Max <= spread.Ci95High);
+        Assert.Equal((first.DeliveriesPerSecond!.Value + second.DeliveriesPerSecond!.Value) / 2, summary.DeliveriesPerSecond!.Value, 9);
+        Assert.Equal(first.Expired + second.Expired, summary.Expired);
+
+        var table = new StringWriter();
+        BenchRunner.PrintTable(results, table);
+        output.WriteLine(table.ToString());
+        Assert.Contains("steady#2", table.ToString());
+        Assert.Contains("steady over 2 repetitions: ratio to raw mean", table.ToString());
+        Assert.Contains("\"ratioToRawStatistics\"", JsonSerializer.Serialize(results, BenchRunner.Json));
+
+        var plots = Path.Combine(Path.GetTempPath(), "mds-bench-plots-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var written = Plots.Write(results, plots);
+            Assert.Contains(written, p => p.EndsWith("steady-1-deliveries.png"));
+            Assert.Contains(written, p => p.EndsWith("steady-2-deliveries.png"));
+        }
+        finally { Directory.Delete(plots, recursive: true); }
     }
 
     [Fact]
@@ -111,5 +157,8 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(5), BenchOptions.Parse(["--max-warmup", "5s"]).MaxWarmup);
         Assert.True(BenchOptions.Parse([]).RerunBaselines);
         Assert.False(BenchOptions.Parse(["--no-rerun-baselines"]).RerunBaselines);
+        Assert.Equal(1, BenchOptions.Parse([]).Repeat);
+        Assert.Equal(5, BenchOptions.Parse(["--repeat", "5"]).Repeat);
+        Assert.Contains("--repeat must be between 1 and 100", Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--repeat", "0"])).Message);
     }
 }
