@@ -78,6 +78,65 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         Assert.Equal("v1", source.ETagsAsked[1]); // conditional on the map being distributed, not on the (none) applied
     }
 
+    [Fact]
+    public async Task A_superseding_distribution_counts_the_partitions_the_superseded_one_added_as_new()
+    {
+        var (service, source, slices, time, partitions) = Start();
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await SlicesOfOneGeneration(slices);
+        partitions.Tell(new AcknowledgePartitionOne());
+        await AppliedAsync(service, "v1"); // two partitions
+
+        source.Set("v2", Nodes(8)); // grows to four partitions; partitions 1 to 3 stay silent
+        await SyncAsync(service, source, reads: 2);
+        var growing = await SlicesOfOneGeneration(slices, partitions: 4);
+        Assert.All(growing, s => Assert.Equal(2, s.PreviousPartitions));
+
+        source.Set("v3", Nodes(5));
+        time.Advance(TimeSpan.FromSeconds(61));
+        await SyncAsync(service, source, reads: 3);
+        var superseding = await SlicesOfOneGeneration(slices, partitions: 4);
+        Assert.True(superseding[0].Generation > growing[0].Generation);
+        // Partitions 2 and 3 may never have taken v2's slices: their nodes wait for the hand-over like any new partition's,
+        // instead of being counted as an old partition's and delivered again at once.
+        Assert.All(superseding, s => Assert.Equal(2, s.PreviousPartitions));
+    }
+
+    [Fact]
+    public async Task A_read_from_before_a_deletion_is_ignored_when_the_name_is_registered_again()
+    {
+        var (service, source, slices, _, _) = Start();
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await SlicesOfOneGeneration(slices);
+
+        source.Set("v-old", Nodes(6));
+        source.HoldNextReads(2);
+        Assert.IsType<SyncAccepted>(await service.Ask<object>(new SyncNodeMap(Key), Patience));
+        await source.ReadsReached(2); // held, with the old registration's map
+        Assert.IsType<ServiceDeletedReply>(await service.Ask<object>(new DeleteService(Key), Patience));
+        source.Set("v-new", Nodes(4));
+        Assert.IsType<ServiceRegisteredReply>(await service.Ask<object>(new RegisterService(Key, Spec), Patience));
+        await source.ReadsReached(3); // the new registration's read, held too
+
+        source.ReleaseOldestHeldRead(); // the read from before the deletion answers first
+        await Task.Delay(300);
+        Assert.False(slices.TryRead(out var stale), $"the map read before the deletion was distributed: {stale}");
+
+        source.ReleaseOldestHeldRead();
+        var current = await SlicesOfOneGeneration(slices);
+        Assert.Equal(4, current.Sum(s => s.Nodes));
+    }
+
+    private static async Task AppliedAsync(IActorRef service, string etag)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while ((await service.Ask<ServiceView>(new GetService(Key), Patience)).NodeMap.ETag != etag)
+        {
+            if (DateTime.UtcNow > until) Assert.Fail($"the map {etag} was not applied");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Asks for a sync and waits until its read has been answered and handled.</summary>
     private static async Task SyncAsync(IActorRef service, SettableMapSource source, int reads)
     {
@@ -89,23 +148,25 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
     private static List<NodeEntry> Nodes(int count) =>
         Enumerable.Range(0, count).Select(i => new NodeEntry($"node-{i}", $"10.0.0.{i + 1}")).ToList();
 
+    /// <summary>A slice as a stand-in partition received it.</summary>
+    private sealed record SliceSeen(int Partition, long Generation, int Nodes, int PreviousPartitions);
+
     /// <summary>The slices of the next distribution: one per partition (each map here fits in one chunk).</summary>
-    private static async Task<List<(int Partition, long Generation, int Nodes)>> SlicesOfOneGeneration(
-        ChannelReader<(int Partition, long Generation, int Nodes)> slices)
+    private static async Task<List<SliceSeen>> SlicesOfOneGeneration(ChannelReader<SliceSeen> slices, int partitions = 2)
     {
-        var got = new List<(int Partition, long Generation, int Nodes)> { await slices.ReadAsync().AsTask().WaitAsync(Patience) };
-        got.Add(await slices.ReadAsync().AsTask().WaitAsync(Patience));
-        Assert.Equal(got[0].Generation, got[1].Generation);
-        Assert.Equal([0, 1], got.Select(s => s.Partition).Order());
+        var got = new List<SliceSeen>();
+        for (var i = 0; i < partitions; i++) got.Add(await slices.ReadAsync().AsTask().WaitAsync(Patience));
+        Assert.All(got, s => Assert.Equal(got[0].Generation, s.Generation));
+        Assert.Equal(Enumerable.Range(0, partitions), got.Select(s => s.Partition).Order());
         return got;
     }
 
-    private (IActorRef Service, SettableMapSource Source, ChannelReader<(int Partition, long Generation, int Nodes)> Slices, SettableTime Time,
+    private (IActorRef Service, SettableMapSource Source, ChannelReader<SliceSeen> Slices, SettableTime Time,
         IActorRef Partitions) Start()
     {
         var source = new SettableMapSource();
         source.Set("v1", Nodes(4));
-        var slices = Channel.CreateUnbounded<(int Partition, long Generation, int Nodes)>();
+        var slices = Channel.CreateUnbounded<SliceSeen>();
         var time = new SettableTime();
         var options = new MdsOptions();
         options.Delivery.NodesPerPartition = 2;
@@ -147,14 +208,34 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         public void Set(string etag, List<NodeEntry> nodes) => _map = new Map(etag, nodes);
         public bool CanRead(Uri location) => location.Scheme == "s3";
 
-        public Task<NodeMapFetch> FetchAsync(Uri location, string? etag, CancellationToken ct)
+        private readonly Queue<TaskCompletionSource> _held = new();
+        private int _toHold;
+
+        /// <summary>The next reads answer (with the map as it was when they were asked) only when released, oldest first.</summary>
+        public void HoldNextReads(int count) { lock (_held) _toHold = count; }
+
+        public void ReleaseOldestHeldRead() { lock (_held) _held.Dequeue().SetResult(); }
+
+        public async Task<NodeMapFetch> FetchAsync(Uri location, string? etag, CancellationToken ct)
         {
             var map = _map;
             _etagsAsked.Enqueue(etag);
+            Task release = Task.CompletedTask;
+            lock (_held)
+            {
+                if (_toHold > 0)
+                {
+                    _toHold--;
+                    var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _held.Enqueue(held);
+                    release = held.Task;
+                }
+            }
             Interlocked.Increment(ref _reads);
-            return Task.FromResult<NodeMapFetch>(etag == map.ETag
+            await release;
+            return etag == map.ETag
                 ? new NodeMapFetch.NotModified()
-                : new NodeMapFetch.Read(NodeMapParseResult.Ok(map.Nodes), map.ETag));
+                : new NodeMapFetch.Read(NodeMapParseResult.Ok(map.Nodes), map.ETag);
         }
     }
 
@@ -164,14 +245,14 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
     /// partition 1's last one only when told to.</summary>
     private sealed class StandInPartitions : ReceiveActor
     {
-        public StandInPartitions(ChannelWriter<(int Partition, long Generation, int Nodes)> slices)
+        public StandInPartitions(ChannelWriter<SliceSeen> slices)
         {
             (IActorRef Service, AssignNodeSlice Slice)? lastOfOne = null;
             Receive<ConfigurePartition>(c =>
                 Sender.Tell(new PartitionConfigAcked(c.Partition.Service, c.Partition.Index, c.Version, new NodeCounts(0, 0, 0, 0, 0))));
             Receive<AssignNodeSlice>(s =>
             {
-                slices.TryWrite((s.Partition.Index, s.Generation, s.Nodes.Count));
+                slices.TryWrite(new SliceSeen(s.Partition.Index, s.Generation, s.Nodes.Count, s.PreviousPartitions));
                 if (s.Partition.Index == 0) Sender.Tell(new NodeSliceAcked(s.Partition.Service, 0, s.Generation, new NodeCounts(0, 0, 0, 0, 0)));
                 else lastOfOne = (Sender, s);
             });
