@@ -89,6 +89,9 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Equal(second.DeliveriesPerSecond!.Value / ((raw[1] + raw[2]) / 2), second.RatioToRaw!.Value, 9);
         Assert.Null(first.RatioToRawFetch); // no raw-fetch baseline in this run
         Assert.All(results, r => Assert.Equal(results[1].PeerDeliveriesPerSecond, r.PeerDeliveriesPerSecond));
+        Assert.Equal(raw[0], results[0].RawPushesPerSecond); // a repetition's baseline shows its own run
+        Assert.Equal(raw[1], results[3].RawPushesPerSecond);
+        Assert.Null(results[1].RatioToRaw); // the peer is a baseline, not a system scenario
 
         var spread = summary.RatioToRawStatistics!;
         Assert.Equal(2, spread.Runs);
