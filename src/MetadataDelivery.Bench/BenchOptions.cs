@@ -74,6 +74,8 @@ public sealed record BenchOptions
             throw new ArgumentException("--payload-bytes, --max-in-flight and --max-pushes must be at least 1, --force-samples at least 0");
         foreach (var s in o.Scenarios)
             if (s is not ("steady" or "rotation" or "force" or "raw" or "raw-fetch" or "peer")) throw new ArgumentException($"unknown scenario '{s}'");
+        if (o.Repeat > 1 && o.Scenarios.Count != o.Scenarios.Distinct().Count())
+            throw new ArgumentException("with --repeat, list each scenario once (the repetitions are what repeats it)");
         return o;
     }
 

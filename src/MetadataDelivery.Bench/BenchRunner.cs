@@ -15,10 +15,11 @@ public static class BenchRunner
     /// per run, only the first time); the baselines' rates are copied into every result for the ratios. The machine's
     /// speed drifts (a virtual machine on shared hardware: raw measured 16k–21k pushes/s within one hour), so a baseline
     /// measured only before the system would carry that drift into every ratio. Unless told not to, each raw baseline
-    /// that ran before a system scenario runs once more after the last one. A system result's ratio uses the mean of
-    /// the baseline runs just before and just after it; a baseline's own result carries the mean of all its runs.
-    /// With repeats, each system scenario gets one more result, its summary: the mean, range and 95 % confidence
-    /// interval of its repetitions' ratios.</summary>
+    /// that ran before the last system scenario, and not after it, runs once more at the end. With one repetition, every
+    /// result carries the mean of all runs of each baseline (as before repeats existed). With repeats, a system result's
+    /// ratio uses the runs of each baseline just before and just after it, a baseline's result is its own run, and each
+    /// system scenario gets one more result, its summary: the mean, range and 95 % confidence interval of its
+    /// repetitions' ratios.</summary>
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchOptions o, Action<string> log)
     {
         var ran = new List<ScenarioResult>(); // every run in the order it ran, the reruns included
@@ -39,7 +40,10 @@ public static class BenchRunner
             }
         }
         var lastSystem = ran.FindLastIndex(r => SystemScenarios.Contains(r.Scenario));
-        var again = o.RerunBaselines ? ran.Take(Math.Max(0, lastSystem)).Select(r => r.Scenario).Where(Baselines.Contains).Distinct().ToList() : [];
+        var alreadyAfter = ran.Skip(lastSystem + 1).Select(r => r.Scenario).ToHashSet();
+        var again = o.RerunBaselines && lastSystem > 0
+            ? ran.Take(lastSystem).Select(r => r.Scenario).Where(s => Baselines.Contains(s) && !alreadyAfter.Contains(s)).Distinct().ToList()
+            : [];
         foreach (var scenario in again)
         {
             log($"== {scenario} again, after the system (the machine's speed drifts; each ratio uses the runs around it)");
@@ -49,22 +53,22 @@ public static class BenchRunner
         var rawRuns = RunsOf(ran, "raw", r => r.RawPushesPerSecond);
         var rawFetchRuns = RunsOf(ran, "raw-fetch", r => r.RawFetchPushesPerSecond);
         var peer = results.FirstOrDefault(r => r.Scenario == "peer")?.PeerDeliveriesPerSecond;
-        var completed = results.Select(r =>
+        var completed = results.Select((r, index) => // results[i] is ran[i]: the reruns come after both
         {
             if (!SystemScenarios.Contains(r.Scenario))
-                return r with
-                {
-                    // One repetition: the baseline's result stands for all its runs. Several: each result is its own run.
-                    RawPushesPerSecond = o.Repeat > 1 && r.Scenario == "raw" ? r.RawPushesPerSecond : Mean(rawRuns) ?? r.RawPushesPerSecond,
-                    RawFetchPushesPerSecond = o.Repeat > 1 && r.Scenario == "raw-fetch" ? r.RawFetchPushesPerSecond : Mean(rawFetchRuns) ?? r.RawFetchPushesPerSecond,
-                    RawPushesPerSecondRuns = NullIfEmpty(rawRuns),
-                    RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns),
-                    PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
-                    CpuPercent = o.Repeat > 1 || !Baselines.Contains(r.Scenario) ? r.CpuPercent : Mean(RunsOf(ran, r.Scenario, b => b.CpuPercent)),
-                };
-            var index = ran.IndexOf(r);
-            var raw = Around(ran, index, "raw", b => b.RawPushesPerSecond);
-            var rawFetch = Around(ran, index, "raw-fetch", b => b.RawFetchPushesPerSecond);
+                return o.Repeat > 1
+                    ? r with { RawPushesPerSecondRuns = NullIfEmpty(rawRuns), RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns), PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond }
+                    : r with
+                    {
+                        RawPushesPerSecond = Mean(rawRuns) ?? r.RawPushesPerSecond,
+                        RawFetchPushesPerSecond = Mean(rawFetchRuns) ?? r.RawFetchPushesPerSecond,
+                        RawPushesPerSecondRuns = NullIfEmpty(rawRuns),
+                        RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns),
+                        PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
+                        CpuPercent = Baselines.Contains(r.Scenario) ? Mean(RunsOf(ran, r.Scenario, b => b.CpuPercent)) : r.CpuPercent,
+                    };
+            var raw = o.Repeat > 1 ? Around(ran, index, "raw", b => b.RawPushesPerSecond) : rawRuns;
+            var rawFetch = o.Repeat > 1 ? Around(ran, index, "raw-fetch", b => b.RawFetchPushesPerSecond) : rawFetchRuns;
             return r with
             {
                 RawPushesPerSecond = Mean(raw),
@@ -82,7 +86,8 @@ public static class BenchRunner
         return completed;
     }
 
-    /// <summary>A system scenario over its repetitions: mean rates, the spread of the ratios, the worst lateness and
+    /// <summary>A system scenario over its repetitions: mean rates (raw/s over all the baseline's runs, so deliv/s ÷ raw/s
+    /// is not exactly the mean ratio), the spread of the ratios, total expiries and failures, the worst lateness and
     /// resident size.</summary>
     private static ScenarioResult Summary(string scenario, IReadOnlyList<ScenarioResult> repetitions, IReadOnlyList<double> rawRuns,
         IReadOnlyList<double> rawFetchRuns, double? peer)
@@ -96,12 +101,12 @@ public static class BenchRunner
             PeerDeliveriesPerSecond: peer,
             RawPushesPerSecondRuns: NullIfEmpty(rawRuns),
             RawFetchPushesPerSecondRuns: NullIfEmpty(rawFetchRuns),
-            Expired: repetitions.Sum(r => r.Expired ?? 0),
+            Expired: repetitions.Any(r => r.Expired is not null) ? repetitions.Sum(r => r.Expired ?? 0) : null,
             BytesPerNode: Mean(repetitions.Select(r => r.BytesPerNode).OfType<double>().ToList()),
             P99LatenessMs: repetitions.Max(r => r.P99LatenessMs),
             ForceP99Ms: repetitions.Max(r => r.ForceP99Ms),
             ApiP99Ms: repetitions.Max(r => r.ApiP99Ms),
-            PushFailures: repetitions.Sum(r => r.PushFailures ?? 0),
+            PushFailures: repetitions.Any(r => r.PushFailures is not null) ? repetitions.Sum(r => r.PushFailures ?? 0) : null,
             CpuPercent: Mean(repetitions.Select(r => r.CpuPercent).OfType<double>().ToList()),
             ResidentMb: repetitions.Max(r => r.ResidentMb),
             GcPausePercent: Mean(repetitions.Select(r => r.GcPausePercent).OfType<double>().ToList()),
@@ -139,18 +144,24 @@ public static class BenchRunner
             w.WriteLine($"{name,-12} {r.Nodes,8} {F(r.DeliveriesPerSecond),9} {F(r.DemandPerSecond),9} {F(r.RawPushesPerSecond),9} {F(r.RatioToRaw, "0.00"),6} {F(r.RawFetchPushesPerSecond),8} {F(r.RatioToRawFetch, "0.00"),6} {F(r.PeerDeliveriesPerSecond),8} {r.Expired?.ToString() ?? "-",8} {F(r.BytesPerNode, "0"),7} {F(r.ProcessHeapBytesPerNode, "0"),8} {F(r.P99LatenessMs),12} {F(r.ForceP99Ms),10} {F(r.ApiP99Ms),8} {F(r.DrainSeconds),8} {r.PushFailures?.ToString() ?? "-",6} {F(r.CpuPercent),6} {F(r.ResidentMb, "0"),7} {F(r.GcPausePercent),5} {F(r.AllocatedKbPerDelivery),8} {F(r.JitPercent),5}");
         }
         var baseline = results.FirstOrDefault(r => Baselines.Contains(r.Scenario)) ?? results.FirstOrDefault();
-        if (baseline?.RawPushesPerSecondRuns is { Count: > 1 } rawRuns) w.WriteLine($"raw/s runs in order: {Rates(rawRuns)}; {Rule}");
+        var repeated = results.Any(r => r.Repeats is not null);
+        var rule = repeated
+            ? "a repetition's raw/s and rawF/s are its own run (a baseline's) or the mean of the runs just before and just after it (a system scenario's)"
+            : "every row's raw/s and rawF/s are the mean of all the runs";
+        if (baseline?.RawPushesPerSecondRuns is { Count: > 1 } rawRuns) w.WriteLine($"raw/s runs in order: {Rates(rawRuns)}; {rule}");
         if (baseline?.RawFetchPushesPerSecondRuns is { Count: > 1 } rawFetchRuns) w.WriteLine($"rawF/s runs in order: {Rates(rawFetchRuns)}");
         foreach (var summary in results.Where(r => r.Repeats is not null))
         {
             w.WriteLine($"{summary.Scenario} over {summary.Repeats} repetitions: ratio to raw {Spread(summary.RatioToRawStatistics)}; " +
                 $"to raw-fetch {Spread(summary.RatioToRawFetchStatistics)}");
         }
+        if (repeated)
+            w.WriteLine("a summary row (×N) holds means over its repetitions (raw/s over all the runs; ratio the mean of the repetitions' ratios), " +
+                "the totals of expired and fails, and the worst p99 lateness and RSS");
 
         static string Rates(IEnumerable<double> runs) => string.Join(", ", runs.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)));
         static string Spread(RatioStatistics? s) => s is null ? "-" : string.Create(CultureInfo.InvariantCulture,
             $"mean {s.Mean:0.000}, 95 % confidence interval {s.Ci95Low:0.000}–{s.Ci95High:0.000}, range {s.Min:0.00}–{s.Max:0.00}");
     }
 
-    private const string Rule = "a system scenario's raw/s and rawF/s are the means of the runs just before and just after it, a baseline's the mean of all its runs";
 }

@@ -20,14 +20,22 @@ public sealed class BenchRatioStatisticsTests
     }
 
     [Fact]
-    public void Two_ratios_use_the_wide_t_quantile_and_many_the_normal_one()
+    public void Two_ratios_use_the_wide_t_quantile_and_many_the_expansion_beyond_the_table()
     {
         var two = RatioStatistics.Of([0.4, 0.6])!;
         Assert.Equal(0.5 - 12.706 * 0.1, two.Ci95Low, 6); // sd 0.141421, / √2 = 0.1
         var many = RatioStatistics.Of(Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? 0.4 : 0.6).ToList())!;
         var sd = Math.Sqrt(40 * 0.01 / 39);
-        Assert.Equal(0.5 + 1.96 * sd / Math.Sqrt(40), many.Ci95High, 9);
+        Assert.Equal(0.5 + RatioStatistics.TQuantileBeyondTable(39) * sd / Math.Sqrt(40), many.Ci95High, 9);
     }
+
+    [Theory]
+    [InlineData(30, 2.042)]
+    [InlineData(40, 2.021)]
+    [InlineData(60, 2.000)]
+    [InlineData(99, 1.984)]
+    public void Beyond_the_table_t_follows_the_published_quantiles(int degrees, double published) =>
+        Assert.Equal(published, RatioStatistics.TQuantileBeyondTable(degrees), 3);
 
     [Fact]
     public void One_ratio_is_its_own_interval_and_none_gives_nothing()

@@ -132,6 +132,18 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_baseline_already_run_after_the_last_system_scenario_is_not_run_again()
+    {
+        var options = BenchOptions.Parse(["--scenario", "steady,raw", "--repeat", "2", "--nodes", "60", "--services", "2", "--duration", "2s", "--ttl", "6s", "--max-warmup", "1s"]);
+        var results = await BenchRunner.RunAsync(options, output.WriteLine);
+        var raw = results.First(r => r.Scenario == "raw").RawPushesPerSecondRuns!;
+        Assert.Equal(2, raw.Count); // one per repetition, none more
+        var steady = results.Where(r => r.Scenario == "steady" && r.Repeat is not null).ToList();
+        Assert.Equal([raw[0]], steady[0].RawPushesPerSecondRuns!); // nothing ran before it; the raw just after it
+        Assert.Equal([raw[0], raw[1]], steady[1].RawPushesPerSecondRuns!); // between the two
+    }
+
+    [Fact]
     public void Plots_handle_a_window_where_every_renewal_was_on_time()
     {
         var dir = Path.Combine(Path.GetTempPath(), "mds-bench-plots-" + Guid.NewGuid().ToString("N")[..8]);
@@ -163,5 +175,7 @@ public sealed class BenchSmokeTests(ITestOutputHelper output)
         Assert.Equal(1, BenchOptions.Parse([]).Repeat);
         Assert.Equal(5, BenchOptions.Parse(["--repeat", "5"]).Repeat);
         Assert.Contains("--repeat must be between 1 and 100", Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--repeat", "0"])).Message);
+        Assert.Contains("list each scenario once", Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--scenario", "raw,steady,steady", "--repeat", "2"])).Message);
+        Assert.Equal(2, BenchOptions.Parse(["--scenario", "steady,steady"]).Scenarios.Count); // one repetition: as before
     }
 }

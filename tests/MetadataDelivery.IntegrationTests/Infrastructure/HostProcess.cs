@@ -52,6 +52,7 @@ public sealed class HostProcess : IAsyncDisposable
                     return status == System.Net.HttpStatusCode.OK;
                 }
                 catch (HttpRequestException ex) { lastAnswer = ex.Message; return false; }
+                catch (TaskCanceledException) { lastAnswer = "no answer within the client's timeout"; return false; }
             }, TimeSpan.FromSeconds(60), "host process ready");
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
