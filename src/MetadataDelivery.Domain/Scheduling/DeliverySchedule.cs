@@ -35,7 +35,7 @@ public sealed class DeliverySchedule
     public void Set(int slot, DateTimeOffset due)
     {
         if ((uint)slot > SlotMask - 1) throw new ArgumentOutOfRangeException(nameof(slot));
-        var entry = (DueMilliseconds(due) << SlotBits) | (ulong)slot;
+        var entry = (DueMilliseconds(due) << SlotBits) | (uint)slot; // slot is checked non-negative above
         ref var current = ref Current(slot, grow: true);
         if (current == 0) Count++;
         current = entry;
