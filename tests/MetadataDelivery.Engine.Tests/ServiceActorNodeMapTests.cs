@@ -14,16 +14,8 @@ namespace MetadataDelivery.Engine.Tests;
 
 /// <summary>Node-map syncs of a ServiceActor whose partitions are stand-ins: partition 0 acknowledges its slices,
 /// partition 1 never does (a partition that cannot start, say). The map source is in the test's hands.</summary>
-public sealed class ServiceActorNodeMapTests : IAsyncLifetime
+public sealed class ServiceActorNodeMapTests() : ServiceActorTestClass("service-actor-node-map-tests")
 {
-    private readonly ActorSystem _system = ActorSystem.Create("service-actor-node-map-tests", ServiceActorTestBed.InMemoryPersistence);
-    private static readonly ServiceKey Key = ServiceActorTestBed.Key;
-    private static readonly ServiceSpec Spec = ServiceActorTestBed.Spec;
-    private static readonly TimeSpan Patience = ServiceActorTestBed.Patience;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _system.Terminate();
-
     [Fact]
     public async Task A_changed_map_waits_for_the_distribution_under_way_then_supersedes_it_once_that_has_waited_a_minute()
     {
@@ -173,10 +165,10 @@ public sealed class ServiceActorNodeMapTests : IAsyncLifetime
         var options = new MdsOptions();
         options.Delivery.NodesPerPartition = 2;
         options.NodeMaps.SyncInterval = TimeSpan.FromHours(1); // syncs come from the test
-        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(slices.Writer)));
+        var partitions = Sys.ActorOf(Props.Create(() => new StandInPartitions(slices.Writer)));
         var services = new DeliveryServices(() => ActorRefs.Nobody, () => partitions, options, null!, new NodeMapReader([source]), null!, null!,
             new NoEnvelopes(), new HeldCatalog(), new MdsMetrics(new PlainMeterFactory()), time, null!);
-        return (_system.ActorOf(ServiceActor.Props(Key.EntityId, services)), source, slices.Reader, time, partitions);
+        return (Sys.ActorOf(ServiceActor.Props(Key.EntityId, services)), source, slices.Reader, time, partitions);
     }
 
     /// <summary>The service's clock: moved by the test (Akka's own timers are not on it).</summary>

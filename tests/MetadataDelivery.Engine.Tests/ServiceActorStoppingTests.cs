@@ -15,16 +15,8 @@ namespace MetadataDelivery.Engine.Tests;
 /// the entity asked to passivate, while messages already in the entity's mailbox are processed first. The test
 /// decides when the stop arrives, which makes the window between a deletion's passivation and a new registration
 /// of the same name deterministic.</summary>
-public sealed class ServiceActorStoppingTests : IAsyncLifetime
+public sealed class ServiceActorStoppingTests() : ServiceActorTestClass("service-actor-stopping-tests")
 {
-    private readonly ActorSystem _system = ActorSystem.Create("service-actor-stopping-tests", ServiceActorTestBed.InMemoryPersistence);
-    private static readonly ServiceKey Key = ServiceActorTestBed.Key;
-    private static readonly ServiceSpec Spec = ServiceActorTestBed.Spec;
-    private static readonly TimeSpan Patience = ServiceActorTestBed.Patience;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _system.Terminate();
-
     [Fact]
     public async Task A_name_registered_again_while_its_passivation_is_pending_gets_its_reply_and_the_entity_is_woken()
     {
@@ -145,12 +137,12 @@ public sealed class ServiceActorStoppingTests : IAsyncLifetime
         var toRegion = Channel.CreateUnbounded<object>();
         var catalog = new HeldCatalog();
         var faults = new Faults();
-        var region = _system.ActorOf(Props.Create(() => new Recorder(toRegion.Writer)));
-        var partitions = _system.ActorOf(Props.Create(() => new StandInPartitions(partitionsAcknowledge)));
+        var region = Sys.ActorOf(Props.Create(() => new Recorder(toRegion.Writer)));
+        var partitions = Sys.ActorOf(Props.Create(() => new StandInPartitions(partitionsAcknowledge)));
         var options = new MdsOptions();
         var services = new DeliveryServices(() => region, () => faults.PartitionRegion(partitions), options, null!, new NodeMapReader([]), null!, null!,
             new NoEnvelopes(), catalog, new MdsMetrics(new PlainMeterFactory()), TimeProvider.System, null!);
-        var shard = _system.ActorOf(Props.Create(() => new StandInShard(ServiceActor.Props(Key.EntityId, services), shardEvents.Writer)));
+        var shard = Sys.ActorOf(Props.Create(() => new StandInShard(ServiceActor.Props(Key.EntityId, services), shardEvents.Writer)));
         return new Fixture(shard, shardEvents.Reader, toRegion.Reader, catalog, faults);
     }
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using MetadataDelivery.Domain.Ids;
 using MetadataDelivery.Domain.Services;
@@ -19,6 +20,19 @@ internal static class ServiceActorTestBed
     public static readonly ServiceSpec Spec = new("payments", "s3://maps/payments.json",
         new MetadataSpec("builtin:ca", TimeSpan.FromHours(1), 0.5, null), new DeliverySpec("http", 7070, "/v1/metadata", 8));
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>The base of a ServiceActor test class: its own actor system with in-memory persistence, terminated after
+/// the class's tests, and the test bed's service.</summary>
+public abstract class ServiceActorTestClass(string systemName) : IAsyncLifetime
+{
+    protected readonly ActorSystem Sys = ActorSystem.Create(systemName, ServiceActorTestBed.InMemoryPersistence);
+    protected static readonly ServiceKey Key = ServiceActorTestBed.Key;
+    protected static readonly ServiceSpec Spec = ServiceActorTestBed.Spec;
+    protected static readonly TimeSpan Patience = ServiceActorTestBed.Patience;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => Sys.Terminate();
 }
 
 /// <summary>A catalog whose service writes can be held in flight (and complete at once unless held).</summary>
