@@ -22,8 +22,7 @@ public static class BenchRunner
     /// repetitions' ratios.</summary>
     public static async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchOptions o, Action<string> log)
     {
-        var ran = new List<ScenarioResult>(); // every run in the order it ran, the reruns included
-        var results = new List<ScenarioResult>();
+        var ran = new List<ScenarioResult>(); // every run in the order it ran; the reruns come last
         for (var repeat = 1; repeat <= o.Repeat; repeat++)
         {
             foreach (var scenario in o.Scenarios)
@@ -36,9 +35,9 @@ public static class BenchRunner
                 log($"{scenario}: {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0} MB of heap left after it (after a full collection)");
                 if (o.Repeat > 1) result = result with { Repeat = repeat };
                 ran.Add(result);
-                results.Add(result);
             }
         }
+        var results = ran.ToList(); // the results: every run but the reruns below
         var lastSystem = ran.FindLastIndex(r => SystemScenarios.Contains(r.Scenario));
         var alreadyAfter = ran.Skip(lastSystem + 1).Select(r => r.Scenario).ToHashSet();
         var again = o.RerunBaselines && lastSystem > 0
@@ -53,20 +52,18 @@ public static class BenchRunner
         var rawRuns = RunsOf(ran, "raw", r => r.RawPushesPerSecond);
         var rawFetchRuns = RunsOf(ran, "raw-fetch", r => r.RawFetchPushesPerSecond);
         var peer = results.FirstOrDefault(r => r.Scenario == "peer")?.PeerDeliveriesPerSecond;
-        var completed = results.Select((r, index) => // results[i] is ran[i]: the reruns come after both
+        var completed = results.Select((r, index) => // results[i] is ran[i]
         {
             if (!SystemScenarios.Contains(r.Scenario))
-                return o.Repeat > 1
-                    ? r with { RawPushesPerSecondRuns = NullIfEmpty(rawRuns), RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns), PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond }
-                    : r with
-                    {
-                        RawPushesPerSecond = Mean(rawRuns) ?? r.RawPushesPerSecond,
-                        RawFetchPushesPerSecond = Mean(rawFetchRuns) ?? r.RawFetchPushesPerSecond,
-                        RawPushesPerSecondRuns = NullIfEmpty(rawRuns),
-                        RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns),
-                        PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond,
-                        CpuPercent = Baselines.Contains(r.Scenario) ? Mean(RunsOf(ran, r.Scenario, b => b.CpuPercent)) : r.CpuPercent,
-                    };
+            {
+                var baseline = r with { RawPushesPerSecondRuns = NullIfEmpty(rawRuns), RawFetchPushesPerSecondRuns = NullIfEmpty(rawFetchRuns), PeerDeliveriesPerSecond = peer ?? r.PeerDeliveriesPerSecond };
+                return o.Repeat > 1 ? baseline : baseline with
+                {
+                    RawPushesPerSecond = Mean(rawRuns) ?? r.RawPushesPerSecond,
+                    RawFetchPushesPerSecond = Mean(rawFetchRuns) ?? r.RawFetchPushesPerSecond,
+                    CpuPercent = Baselines.Contains(r.Scenario) ? Mean(RunsOf(ran, r.Scenario, b => b.CpuPercent)) : r.CpuPercent,
+                };
+            }
             var raw = o.Repeat > 1 ? Around(ran, index, "raw", b => b.RawPushesPerSecond) : rawRuns;
             var rawFetch = o.Repeat > 1 ? Around(ran, index, "raw-fetch", b => b.RawFetchPushesPerSecond) : rawFetchRuns;
             return r with
@@ -92,25 +89,25 @@ public static class BenchRunner
     private static ScenarioResult Summary(string scenario, IReadOnlyList<ScenarioResult> repetitions, IReadOnlyList<double> rawRuns,
         IReadOnlyList<double> rawFetchRuns, double? peer)
     {
-        var toRaw = RatioStatistics.Of(repetitions.Select(r => r.RatioToRaw).OfType<double>().ToList());
-        var toRawFetch = RatioStatistics.Of(repetitions.Select(r => r.RatioToRawFetch).OfType<double>().ToList());
+        var toRaw = RatioStatistics.Of(Values(repetitions, r => r.RatioToRaw));
+        var toRawFetch = RatioStatistics.Of(Values(repetitions, r => r.RatioToRawFetch));
         return new ScenarioResult(scenario, repetitions[0].Nodes,
-            DeliveriesPerSecond: Mean(repetitions.Select(r => r.DeliveriesPerSecond).OfType<double>().ToList()),
+            DeliveriesPerSecond: MeanOf(repetitions, r => r.DeliveriesPerSecond),
             RawPushesPerSecond: Mean(rawRuns),
             RawFetchPushesPerSecond: Mean(rawFetchRuns),
             PeerDeliveriesPerSecond: peer,
             RawPushesPerSecondRuns: NullIfEmpty(rawRuns),
             RawFetchPushesPerSecondRuns: NullIfEmpty(rawFetchRuns),
             Expired: repetitions.Any(r => r.Expired is not null) ? repetitions.Sum(r => r.Expired ?? 0) : null,
-            BytesPerNode: Mean(repetitions.Select(r => r.BytesPerNode).OfType<double>().ToList()),
+            BytesPerNode: MeanOf(repetitions, r => r.BytesPerNode),
             P99LatenessMs: repetitions.Max(r => r.P99LatenessMs),
             ForceP99Ms: repetitions.Max(r => r.ForceP99Ms),
             ApiP99Ms: repetitions.Max(r => r.ApiP99Ms),
             PushFailures: repetitions.Any(r => r.PushFailures is not null) ? repetitions.Sum(r => r.PushFailures ?? 0) : null,
-            CpuPercent: Mean(repetitions.Select(r => r.CpuPercent).OfType<double>().ToList()),
+            CpuPercent: MeanOf(repetitions, r => r.CpuPercent),
             ResidentMb: repetitions.Max(r => r.ResidentMb),
-            GcPausePercent: Mean(repetitions.Select(r => r.GcPausePercent).OfType<double>().ToList()),
-            AllocatedKbPerDelivery: Mean(repetitions.Select(r => r.AllocatedKbPerDelivery).OfType<double>().ToList()),
+            GcPausePercent: MeanOf(repetitions, r => r.GcPausePercent),
+            AllocatedKbPerDelivery: MeanOf(repetitions, r => r.AllocatedKbPerDelivery),
             DemandPerSecond: repetitions[0].DemandPerSecond,
             Repeats: repetitions.Count,
             RatioToRaw: toRaw?.Mean,
@@ -128,7 +125,13 @@ public static class BenchRunner
     }
 
     private static List<double> RunsOf(List<ScenarioResult> ran, string scenario, Func<ScenarioResult, double?> rate) =>
-        ran.Where(r => r.Scenario == scenario).Select(rate).OfType<double>().ToList();
+        Values(ran.Where(r => r.Scenario == scenario), rate);
+
+    /// <summary>The figure of each result that has it.</summary>
+    private static List<double> Values(IEnumerable<ScenarioResult> results, Func<ScenarioResult, double?> figure) =>
+        results.Select(figure).OfType<double>().ToList();
+
+    private static double? MeanOf(IEnumerable<ScenarioResult> results, Func<ScenarioResult, double?> figure) => Mean(Values(results, figure));
 
     private static double? Mean(IReadOnlyList<double> values) => values.Count > 0 ? values.Average() : null;
 
@@ -163,5 +166,4 @@ public static class BenchRunner
         static string Spread(RatioStatistics? s) => s is null ? "-" : string.Create(CultureInfo.InvariantCulture,
             $"mean {s.Mean:0.000}, 95 % confidence interval {s.Ci95Low:0.000}–{s.Ci95High:0.000}, range {s.Min:0.00}–{s.Max:0.00}");
     }
-
 }

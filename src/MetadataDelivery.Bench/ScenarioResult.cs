@@ -38,7 +38,8 @@ public sealed record ScenarioResult(
     int? Repeat = null,
     /// <summary>With <c>--repeat</c>, on a scenario's summary: how many repetitions it summarises.</summary>
     int? Repeats = null,
-    /// <summary>Deliveries per second ÷ the raw baseline (the mean of the raw runs just before and just after it); on a summary, the mean of the repetitions' ratios.</summary>
+    /// <summary>Deliveries per second ÷ the raw baseline (<see cref="RawPushesPerSecond"/>: the mean of all raw runs, or with
+    /// <c>--repeat</c> of the runs just before and just after it); on a summary, the mean of the repetitions' ratios.</summary>
     double? RatioToRaw = null,
     double? RatioToRawFetch = null,
     /// <summary>On a summary: the spread of the repetitions' ratios to raw.</summary>
