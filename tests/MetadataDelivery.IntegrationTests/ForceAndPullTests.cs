@@ -39,6 +39,38 @@ public sealed class ForceAndPullTests
     }
 
     [Fact]
+    public async Task A_forced_delivery_supersedes_an_attempt_in_flight_and_that_attempts_late_report_changes_nothing()
+    {
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
+        await using var issuer = await TestIssuer.StartAsync();
+        issuer.Content["node-001"] = "metadata of node-001";
+        issuer.HoldNextFetch(); // the first attempt hangs in its fetch
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "race", nodes: 1, dir, ttl: "PT1H", source: issuer.Template);
+        var agent = fleet.Agents[0];
+        await Eventually.TrueAsync(() => Task.FromResult(issuer.Held == 1), TimeSpan.FromSeconds(10), "first attempt waiting on its fetch");
+
+        // The partition abandons the running attempt (its worker stops and reports it failed) and starts the forced one.
+        var (status, body, _) = await tenant.PostAsync($"/v1/services/race/nodes/{agent.Node}/deliveries?wait=PT10S");
+        Assert.True(status == HttpStatusCode.OK, $"force → {(int)status}: {body?.ToJsonString()}");
+        var forcedId = body!["deliveryId"]!.GetValue<string>();
+        var version = body["version"]!.GetValue<string>();
+        issuer.ReleaseHeld(); // too late: the abandoned attempt was cancelled with its worker
+
+        // Whatever the abandoned attempt reports arrives after the forced one started: it must count for nothing.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var node = await tenant.GetOkAsync($"/v1/services/race/nodes/{agent.Node}");
+        Assert.Equal("delivered", node["state"]!.GetValue<string>());
+        Assert.Equal(version, node["version"]!.GetValue<string>());
+        Assert.Equal(0, node["attempts"]!.GetValue<int>());
+        Assert.Null(node["lastError"]?.GetValue<string>());
+        var push = Assert.Single(agent.Accepted);
+        Assert.Equal(forcedId, push.DeliveryId);
+        Assert.Equal(version, push.Version);
+        Assert.Equal(1, issuer.Held);
+    }
+
+    [Fact]
     public async Task After_a_secret_rotation_agents_with_either_secret_accept_pushes_during_the_grace()
     {
         await using var bed = await TenantHost.StartAsync();
