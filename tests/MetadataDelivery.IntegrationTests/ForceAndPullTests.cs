@@ -71,6 +71,32 @@ public sealed class ForceAndPullTests
     }
 
     [Fact]
+    public async Task A_node_removed_while_its_attempt_is_in_flight_gets_nothing_from_that_attempt()
+    {
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
+        await using var issuer = await TestIssuer.StartAsync();
+        issuer.Content["node-001"] = "metadata of node-001";
+        issuer.HoldFetches(); // the first attempt hangs in its fetch, and so would a retry if it timed out
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "leaving", nodes: 1, dir, ttl: "PT1H", source: issuer.Template);
+        var agent = fleet.Agents[0];
+        await Eventually.TrueAsync(() => Task.FromResult(issuer.Held >= 1), TimeSpan.FromSeconds(10), "first attempt waiting on its fetch");
+
+        // The map loses node-001 (another node keeps it non-empty); the partition drops the node and stops its attempt.
+        AgentFleet.WriteNodeMap(fleet.NodeMapPath, [("node-002", "127.0.0.1:1")]);
+        var (synced, _, _) = await tenant.PostAsync("/v1/services/leaving/sync");
+        Assert.Equal(HttpStatusCode.Accepted, synced);
+        await Eventually.TrueAsync(async () => (await tenant.GetAsync($"/v1/services/leaving/nodes/{agent.Node}")).Status == HttpStatusCode.NotFound,
+            TimeSpan.FromSeconds(10), "node-001 removed");
+        issuer.ReleaseHeld(); // too late: the node's attempts were cancelled with their workers
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(agent.Pushes);
+        var (pulled, _, _) = await tenant.GetAsync($"/v1/services/leaving/nodes/{agent.Node}/metadata");
+        Assert.Equal(HttpStatusCode.NotFound, pulled); // no envelope kept for a node that is gone
+    }
+
+    [Fact]
     public async Task After_a_secret_rotation_agents_with_either_secret_accept_pushes_during_the_grace()
     {
         await using var bed = await TenantHost.StartAsync();

@@ -17,17 +17,51 @@ public sealed class TestIssuer : IAsyncDisposable
     public string Template => $"http://127.0.0.1:{Port}/certs/{{service}}/{{node}}";
     private int _fetches;
     public int Fetches => _fetches;
-    private TaskCompletionSource? _holdNext; // armed by HoldNextFetch, taken by the next fetch
-    private TaskCompletionSource? _holding;  // the gate the held fetch waits on
+    private readonly object _holdLock = new();
+    private TaskCompletionSource? _gate; // what held fetches wait on, until ReleaseHeld
+    private int _toHold;                 // fetches still to hold (int.MaxValue: all)
     private int _held;
 
-    /// <summary>Fetches that have been held by <see cref="HoldNextFetch"/>.</summary>
+    /// <summary>Fetches that have been held.</summary>
     public int Held => Volatile.Read(ref _held);
 
     /// <summary>The next fetch gets no answer until <see cref="ReleaseHeld"/> (or its client gives up); later ones are answered.</summary>
-    public void HoldNextFetch() => Volatile.Write(ref _holdNext, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void HoldNextFetch() => Hold(1);
 
-    public void ReleaseHeld() => Volatile.Read(ref _holding)?.TrySetResult();
+    /// <summary>Every fetch from now on waits until <see cref="ReleaseHeld"/> (or its client gives up).</summary>
+    public void HoldFetches() => Hold(int.MaxValue);
+
+    private void Hold(int count)
+    {
+        lock (_holdLock)
+        {
+            _gate ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _toHold = count;
+        }
+    }
+
+    /// <summary>Answers the held fetches whose clients still wait, and holds no more.</summary>
+    public void ReleaseHeld()
+    {
+        lock (_holdLock)
+        {
+            _gate?.TrySetResult();
+            _gate = null;
+            _toHold = 0;
+        }
+    }
+
+    /// <summary>The gate this fetch must wait on, or null to answer it now.</summary>
+    private TaskCompletionSource? GateFor()
+    {
+        lock (_holdLock)
+        {
+            if (_toHold == 0 || _gate is null) return null;
+            if (_toHold != int.MaxValue) _toHold--;
+            _held++;
+            return _gate;
+        }
+    }
 
     private TestIssuer(WebApplication app, int port) { _app = app; Port = port; }
 
@@ -43,10 +77,8 @@ public sealed class TestIssuer : IAsyncDisposable
         {
             var response = http.Response;
             Interlocked.Increment(ref issuer._fetches);
-            if (Interlocked.Exchange(ref issuer._holdNext, null) is { } gate)
+            if (issuer.GateFor() is { } gate)
             {
-                Volatile.Write(ref issuer._holding, gate);
-                Interlocked.Increment(ref issuer._held);
                 try { await gate.Task.WaitAsync(http.RequestAborted); }
                 catch (OperationCanceledException) { return Results.Empty; }
             }
