@@ -17,6 +17,9 @@ public sealed class DeliveryWorkerTests(ITestOutputHelper output)
         // 40 nodes, two attempts at a time: a worker per attempt would mean at least 40 workers.
         await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "workers", nodes: 40, dir, ttl: "PT1H", maxConcurrency: 2);
         await Eventually.TrueAsync(() => Task.FromResult(fleet.Agents.All(a => a.Accepted.Count >= 1)), TimeSpan.FromSeconds(60), "all 40 delivered");
+        // An agent holds its item as soon as it answers the push; the partition counts the attempt when the worker's
+        // report reaches it, a moment later.
+        await Eventually.TrueAsync(() => Task.FromResult(metrics.AckedTotal >= 40), TimeSpan.FromSeconds(10), "all 40 acks counted");
 
         var attempts = metrics.AckedTotal + metrics.FailedTotal;
         output.WriteLine($"{attempts} attempts, {metrics.WorkersStartedTotal} workers started, {metrics.WorkersLive} alive");
