@@ -177,6 +177,35 @@ public class EnvelopeTests
         Assert.True(written.Length <= record.ToJsonBytes().Length);
         Assert.Equal(payload, Convert.FromBase64String(Envelope.FromJson(written)!.Payload));
     }
+
+    private static readonly MetadataItem TenKb = new(new byte[10_240], "application/octet-stream",
+        DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1));
+
+    [Fact]
+    public void A_stored_envelope_is_recognised_as_its_nodes_and_no_one_elses()
+    {
+        // The node id needs escaping in JSON: the check compares unescaped text.
+        var bytes = Envelope.SerializeToUtf8("acme", "payments", "node<1>&\"x\"", "d1", TenKb);
+        Assert.True(Envelope.IsEnvelopeOf(bytes, "acme", "payments", "node<1>&\"x\""));
+        Assert.False(Envelope.IsEnvelopeOf(bytes, "acme", "payments", "node<1>"));
+        Assert.False(Envelope.IsEnvelopeOf(bytes, "acme", "billing", "node<1>&\"x\""));
+        Assert.False(Envelope.IsEnvelopeOf(bytes, "other", "payments", "node<1>&\"x\""));
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_one_whole_envelope_are_not_recognised()
+    {
+        var bytes = Envelope.SerializeToUtf8("acme", "payments", "n1", "d1", TenKb);
+        Assert.True(Envelope.IsEnvelopeOf(bytes, "acme", "payments", "n1"));
+        foreach (var cut in new[] { bytes.Length - 1, bytes.Length / 2, 60, 1, 0 }) // a write torn by a crash
+            Assert.False(Envelope.IsEnvelopeOf(bytes.AsSpan(0, cut), "acme", "payments", "n1"), $"cut at {cut}");
+        Assert.False(Envelope.IsEnvelopeOf([.. bytes, 0, 0], "acme", "payments", "n1"));           // zero padding after it
+        Assert.False(Envelope.IsEnvelopeOf([.. bytes, .. bytes], "acme", "payments", "n1"));       // two envelopes
+        Assert.False(Envelope.IsEnvelopeOf("[]"u8, "acme", "payments", "n1"));
+        Assert.False(Envelope.IsEnvelopeOf("""{"tenant":"acme","service":"payments"}"""u8, "acme", "payments", "n1")); // no node
+        Assert.False(Envelope.IsEnvelopeOf("""{"tenant":"acme","service":"payments","node":1}"""u8, "acme", "payments", "1"));
+        Assert.False(Envelope.IsEnvelopeOf("""{"x":{"tenant":"acme","service":"payments","node":"n1"}}"""u8, "acme", "payments", "n1")); // nested
+    }
 }
 
 public class NodeRecordTests

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.Domain.Ids;
 using Microsoft.Data.Sqlite;
@@ -194,14 +193,7 @@ public sealed class SegmentEnvelopeStore : BatchedEnvelopeStore
 
     /// <summary>The bytes found are only served if they are the envelope of this node: a torn write after a machine
     /// crash must read as "none", never as someone else's or half an envelope.</summary>
-    private static bool IsEnvelopeOf(byte[] bytes, ServiceKey key, string node)
-    {
-        try
-        {
-            return Envelope.FromJson(bytes) is { } e && e.Tenant == key.Tenant && e.Service == key.Service && e.Node == node;
-        }
-        catch (JsonException) { return false; }
-    }
+    private static bool IsEnvelopeOf(byte[] bytes, ServiceKey key, string node) => Envelope.IsEnvelopeOf(bytes, key.Tenant, key.Service, node);
 
     /// <summary>Envelopes stored by earlier versions in the catalog's <c>envelopes</c> table move into segments
     /// once, at start (on disk before the table goes), so no node loses its pull envelope on upgrade.</summary>
