@@ -24,10 +24,13 @@ public sealed class PostgresEnvelopeStore : BatchedEnvelopeStore
         return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
 
+    /// <summary>The batch's statements go to the server in one round trip (an <see cref="NpgsqlBatch"/>, run in order),
+    /// instead of one per envelope; an envelope is sent from the pooled buffer it was written to, without a copy.</summary>
     protected override async Task ApplyAsync(IReadOnlyList<Write> batch)
     {
         await using var c = await _db.OpenConnectionAsync();
         await using var tx = await c.BeginTransactionAsync();
+        await using var statements = new NpgsqlBatch(c, tx);
         foreach (var write in batch)
         {
             switch (write)
@@ -35,24 +38,28 @@ public sealed class PostgresEnvelopeStore : BatchedEnvelopeStore
                 case Save { Abandoned.IsCancellationRequested: true }:
                     break;
                 case Save s:
-                    await Exec(c, tx, "INSERT INTO mds_envelopes(service, node, envelope) VALUES (@s, @n, @e) ON CONFLICT (service, node) DO UPDATE SET envelope = excluded.envelope",
-                        ("s", s.Service), ("n", s.Node), ("e", s.Envelope.ToArray()));
+                    statements.BatchCommands.Add(Statement(
+                        "INSERT INTO mds_envelopes(service, node, envelope) VALUES ($1, $2, $3) ON CONFLICT (service, node) DO UPDATE SET envelope = excluded.envelope",
+                        new NpgsqlParameter<string> { TypedValue = s.Service }, new NpgsqlParameter<string> { TypedValue = s.Node },
+                        new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = s.Envelope }));
                     break;
                 case DeleteNodes d:
-                    await Exec(c, tx, "DELETE FROM mds_envelopes WHERE service = @s AND node = ANY(@n)", ("s", d.Service), ("n", d.Nodes.ToArray()));
+                    statements.BatchCommands.Add(Statement("DELETE FROM mds_envelopes WHERE service = $1 AND node = ANY($2)",
+                        new NpgsqlParameter<string> { TypedValue = d.Service }, new NpgsqlParameter<string[]> { TypedValue = d.Nodes.ToArray() }));
                     break;
                 case DeleteService d:
-                    await Exec(c, tx, "DELETE FROM mds_envelopes WHERE service = @s", ("s", d.Service));
+                    statements.BatchCommands.Add(Statement("DELETE FROM mds_envelopes WHERE service = $1", new NpgsqlParameter<string> { TypedValue = d.Service }));
                     break;
             }
         }
+        if (statements.BatchCommands.Count > 0) await statements.ExecuteNonQueryAsync();
         await tx.CommitAsync();
     }
 
-    private static async Task Exec(NpgsqlConnection c, NpgsqlTransaction tx, string sql, params (string, object)[] args)
+    private static NpgsqlBatchCommand Statement(string sql, params NpgsqlParameter[] positional)
     {
-        await using var cmd = new NpgsqlCommand(sql, c, tx);
-        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
-        await cmd.ExecuteNonQueryAsync();
+        var statement = new NpgsqlBatchCommand(sql);
+        statement.Parameters.AddRange(positional);
+        return statement;
     }
 }
