@@ -127,6 +127,11 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 Assert.Equal(NodesPerService, item!["nodes"]!["total"]!.GetValue<int>());
                 Assert.Equal(0, item["nodes"]!["expired"]!.GetValue<int>());
             }
+            if (fleet.LateArrivals > 0) // the members' logs go with the test directory: keep what explains it in the output
+                for (var i = 0; i < hosts.Length; i++)
+                    foreach (var line in hosts[i].LogLinesWhere(l => l.Contains("ALARM"), 20)
+                                 .Concat(hosts[i].LogLinesWhere(l => l.Contains("[ERROR]") && !l.Contains("ALARM") && !l.Contains("endpointWriter"), 20)))
+                        output.WriteLine($"m{i}: {line}"); // the expiries first, then errors other than the kills' remoting noise
             Assert.Equal(0, fleet.LateArrivals); // no node ever held an expired item when its next one came
 
             // every member issues builtin:ca certificates under the one root kept in PostgreSQL

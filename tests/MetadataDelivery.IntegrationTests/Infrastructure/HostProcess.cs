@@ -62,14 +62,19 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private string LogTail(int lines)
+    private string LogTail(int lines) => string.Join('\n', LogLines().TakeLast(lines));
+
+    /// <summary>The first <paramref name="max"/> lines of the member's log (all its runs) that match.</summary>
+    public IReadOnlyList<string> LogLinesWhere(Func<string, bool> match, int max) => LogLines().Where(match).Take(max).ToList();
+
+    private string[] LogLines()
     {
         try
         {
             using var reader = new StreamReader(new FileStream(_log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
+            return reader.ReadToEnd().Split('\n');
         }
-        catch (IOException ex) { return $"(log unreadable: {ex.Message})"; }
+        catch (IOException ex) { return [$"(log unreadable: {ex.Message})"]; }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
