@@ -2,7 +2,8 @@ using MetadataDelivery.IntegrationTests.Infrastructure;
 
 namespace MetadataDelivery.IntegrationTests;
 
-/// <summary>README command 1: the host with --demo delivers to its whole demo fleet within 30 s.</summary>
+/// <summary>README command 1: the host with --demo delivers to its whole demo fleet within 30 s, and its /metrics does not
+/// count the in-process demo fleet's requests as the member's.</summary>
 public sealed class DemoTests
 {
     [Fact]
@@ -20,5 +21,10 @@ public sealed class DemoTests
             return status == System.Net.HttpStatusCode.OK && body!["nodes"]!["delivered"]!.GetValue<int>() == 300
                 && body["nodes"]!["total"]!.GetValue<int>() == 300;
         }, TimeSpan.FromSeconds(30), "all 300 demo nodes delivered");
+
+        // The demo fleet's agents run in the member's process; /metrics counts the member's own requests only.
+        var metrics = await (await host.Operator.GetAsync("/metrics")).Response.Content.ReadAsStringAsync();
+        Assert.Contains("http_route=\"/v1/services/{name}\"", metrics);
+        Assert.DoesNotContain("http_route=\"/v1/metadata\"", metrics); // the simulated agents' push route
     }
 }

@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace MetadataDelivery.Fleet;
+
+/// <summary>Gives a simulator's ASP.NET Core and Kestrel meters names that no listener subscribes to, so they stay
+/// disabled and record nothing.
+/// <para>Why: a simulator shares its process with a member (the bench, the demo, the tests), and the member's
+/// OpenTelemetry subscribes to meters by name across the whole process (<c>Microsoft.AspNetCore.Hosting</c>). It
+/// counted every push and fetch the simulators served as requests of its own (<c>http_route="/v1/metadata"</c> on the
+/// member's /metrics), and paid for recording two of them per delivery in the bench, which no member pays when its
+/// agents and sources are other machines.</para></summary>
+public sealed class UnlistenedMeterFactory : IMeterFactory
+{
+    public const string NamePrefix = "MetadataDelivery.Fleet.Unlistened/";
+
+    private readonly Dictionary<(string Name, string? Version), Meter> _meters = [];
+    private bool _disposed;
+
+    public Meter Create(MeterOptions options)
+    {
+        lock (_meters)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var key = (options.Name, options.Version);
+            if (_meters.TryGetValue(key, out var meter)) return meter;
+            meter = new Meter(new MeterOptions(NamePrefix + options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+            _meters.Add(key, meter);
+            return meter;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_meters)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var meter in _meters.Values) meter.Dispose();
+            _meters.Clear();
+        }
+    }
+}
