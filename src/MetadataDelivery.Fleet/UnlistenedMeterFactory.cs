@@ -13,18 +13,17 @@ public sealed class UnlistenedMeterFactory : IMeterFactory
 {
     public const string NamePrefix = "MetadataDelivery.Fleet.Unlistened/";
 
-    private readonly Dictionary<(string Name, string? Version), Meter> _meters = [];
+    private readonly List<Meter> _meters = [];
     private bool _disposed;
 
+    /// <summary>A new meter on every call: ASP.NET Core asks once per meter name and app.</summary>
     public Meter Create(MeterOptions options)
     {
         lock (_meters)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var key = (options.Name, options.Version);
-            if (_meters.TryGetValue(key, out var meter)) return meter;
-            meter = new Meter(new MeterOptions(NamePrefix + options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
-            _meters.Add(key, meter);
+            var meter = new Meter(new MeterOptions(NamePrefix + options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+            _meters.Add(meter);
             return meter;
         }
     }
@@ -35,7 +34,7 @@ public sealed class UnlistenedMeterFactory : IMeterFactory
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var meter in _meters.Values) meter.Dispose();
+            foreach (var meter in _meters) meter.Dispose();
             _meters.Clear();
         }
     }
