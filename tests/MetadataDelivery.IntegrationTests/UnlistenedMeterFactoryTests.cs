@@ -12,15 +12,20 @@ public sealed class UnlistenedMeterFactoryTests
     {
         const string asked = "Microsoft.AspNetCore.Hosting";
         var factory = new UnlistenedMeterFactory();
-        var enabledByName = 0;
+        using var members = new Meter(asked); // what a member's own ASP.NET Core creates: the listener must take it
+        members.CreateCounter<long>("http.server.active_requests");
+        var enabledByName = new List<Meter>(); // other tests' hosts in this process publish theirs too
         var completed = new List<string>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == asked) { enabledByName++; l.EnableMeasurementEvents(instrument); }
+            if (instrument.Meter.Name == asked) { lock (enabledByName) enabledByName.Add(instrument.Meter); l.EnableMeasurementEvents(instrument); }
             else if (instrument.Meter.Scope == factory) l.EnableMeasurementEvents(instrument); // to see the disposal
         };
-        listener.MeasurementsCompleted = (instrument, _) => completed.Add(instrument.Name);
+        listener.MeasurementsCompleted = (instrument, _) =>
+        {
+            if (instrument.Meter.Scope == factory) lock (completed) completed.Add(instrument.Name);
+        };
         listener.Start();
 
         var meter = factory.Create(new MeterOptions(asked) { Version = "1.0", Tags = [new("k", "v")] });
@@ -30,10 +35,14 @@ public sealed class UnlistenedMeterFactoryTests
         Assert.Same(factory, meter.Scope);
         Assert.Equal("1.0", meter.Version);
         Assert.Equal(new KeyValuePair<string, object?>("k", "v"), Assert.Single(meter.Tags!));
-        Assert.Equal(0, enabledByName);
+        lock (enabledByName)
+        {
+            Assert.Contains(members, enabledByName);
+            Assert.DoesNotContain(meter, enabledByName);
+        }
 
         factory.Dispose();
-        Assert.Equal(["http.server.active_requests"], completed);
+        lock (completed) Assert.Equal(["http.server.active_requests"], completed);
         Assert.Throws<ObjectDisposedException>(() => factory.Create(new MeterOptions(asked)));
         GC.KeepAlive(counter);
     }
