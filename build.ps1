@@ -27,6 +27,20 @@ function Invoke-Step([string] $Title, [scriptblock] $Step) {
     Write-Host ("    done in {0:n1} s" -f ((Get-Date) - $started).TotalSeconds)
 }
 
+# Sums the counters of every .trx result file in a folder.
+function Get-TestSummary([string] $Folder) {
+    $sum = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Files = 0 }
+    foreach ($file in Get-ChildItem -Path $Folder -Filter '*.trx' -ErrorAction SilentlyContinue) {
+        $counters = ([xml](Get-Content -Raw $file.FullName)).TestRun.ResultSummary.Counters
+        $sum.Files++
+        $sum.Passed += [int]$counters.passed
+        $sum.Failed += [int]$counters.failed
+        $sum.Skipped += [int]$counters.notExecuted
+    }
+    if ($sum.Files -eq 0) { $sum.Failed = 1 } # no results written: count the run as failed, never as green
+    $sum
+}
+
 switch ($Task) {
     'build' {
         Invoke-Step "build ($Configuration)" { dotnet build MetadataDelivery.sln -c $Configuration }
@@ -37,10 +51,17 @@ switch ($Task) {
         Invoke-Step 'test tools: S3 server (npm ci)' { npm ci --prefix tools/s3rver --no-audit --no-fund }
         Invoke-Step "build ($Configuration)" { dotnet build MetadataDelivery.sln -c $Configuration }
         if (Test-Path TestResults) { Remove-Item TestResults -Recurse -Force }
-        Invoke-Step 'test' {
-            dotnet test MetadataDelivery.sln -c $Configuration --no-build `
-                --results-directory TestResults --logger 'trx' --logger 'console;verbosity=normal'
-        }
+        Write-Host '==> test' -ForegroundColor Cyan
+        $started = Get-Date
+        dotnet test MetadataDelivery.sln -c $Configuration --no-build `
+            --results-directory TestResults --logger 'trx' --logger 'console;verbosity=normal'
+        $testExit = $LASTEXITCODE
+        Write-Host ("    done in {0:n1} s" -f ((Get-Date) - $started).TotalSeconds)
+        $summary = Get-TestSummary 'TestResults'
+        # The one line CI and the README promise, from the result files rather than the console.
+        if ($summary.Skipped -gt 0) { Write-Host "$($summary.Passed) passed, $($summary.Failed) failed, $($summary.Skipped) skipped" }
+        else { Write-Host "$($summary.Passed) passed, $($summary.Failed) failed" }
+        if ($testExit -ne 0 -or $summary.Failed -gt 0 -or $summary.Passed -eq 0) { exit 1 }
     }
     'run' {
         $demo = if ($NoDemo) { @() } else { @('--demo') }

@@ -29,7 +29,7 @@ public sealed class ReloadHook(ILogger<ReloadHook> log)
             using var process = Process.Start(psi)!;
             using var cts = new CancellationTokenSource(service.ReloadTimeout);
             var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-            _ = process.StandardOutput.ReadToEndAsync(cts.Token);
+            var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
             try { await process.WaitForExitAsync(cts.Token); }
             catch (OperationCanceledException)
             {
@@ -37,15 +37,25 @@ public sealed class ReloadHook(ILogger<ReloadHook> log)
                 log.LogError("reload hook for {Service} timed out after {Timeout} and was killed", service.Service, service.ReloadTimeout);
                 return;
             }
+            var output = HookOutput(await stdout, await stderr);
             if (process.ExitCode != 0)
-                log.LogError("reload hook for {Service} exited {Code}: {Stderr}", service.Service, process.ExitCode, (await stderr).Trim());
+                log.LogError("reload hook for {Service} exited {Code}: {Output}", service.Service, process.ExitCode, output);
             else
-                log.LogInformation("reload hook for {Service} ran", service.Service);
+                log.LogInformation("reload hook for {Service} ran: {Output}", service.Service, output);
         }
         catch (Exception ex)
         {
             log.LogError(ex, "reload hook for {Service} could not run", service.Service);
         }
         finally { gate.Release(); }
+    }
+
+    /// <summary>What the hook printed, both streams, cut to a log line's worth.</summary>
+    public static string HookOutput(string stdout, string stderr)
+    {
+        const int max = 2000;
+        var text = string.Join(" | ", new[] { stdout.Trim(), stderr.Trim() }.Where(t => t.Length > 0));
+        if (text.Length == 0) return "(no output)";
+        return text.Length <= max ? text : text[..max] + $"… ({text.Length - max} more characters)";
     }
 }

@@ -54,7 +54,10 @@ public sealed class StartupPull(IOptions<AgentOptions> options, EnvelopeAcceptor
         var verdict = await acceptor.AcceptAsync(body,
             response.Headers.TryGetValues(PushSignature.TimestampHeader, out var t) ? t.FirstOrDefault() : null,
             response.Headers.TryGetValues(PushSignature.SignatureHeader, out var s) ? s.FirstOrDefault() : null, ct);
-        log.LogInformation("pulled {Service}: {Status} {Version}{Error}", service.Service, verdict.Status, verdict.Version, verdict.Error);
+        if (verdict.Status == 200)
+            log.LogInformation("pulled {Service}: stored {Version}", service.Service, verdict.Version);
+        else
+            log.LogInformation("pulled {Service}: not stored ({Status}: {Error})", service.Service, verdict.Status, verdict.Error ?? "no reason given");
         return verdict.Status is 200 or 409;
     }
 }

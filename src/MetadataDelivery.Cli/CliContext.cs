@@ -32,12 +32,15 @@ public static class GlobalOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MDS_URL") ?? "http://localhost:8080",
     };
 
+    // No DefaultValueFactory: help shows an option's default, and a key read from the environment would be printed
+    // in full after any usage error. The environment is read when the command runs (KeyOf).
     public static readonly Option<string?> Key = new("--key")
     {
         Description = "API key: the operator key or a tenant key (env MDS_KEY)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MDS_KEY"),
     };
+
+    public static string? KeyOf(ParseResult parse) => parse.GetValue(Key) ?? Environment.GetEnvironmentVariable("MDS_KEY");
 
     public static readonly Option<bool> Json = new("--json") { Description = "Print the API's JSON instead of tables", Recursive = true };
 
@@ -70,7 +73,7 @@ public static class CommandExtensions
                 return ExitCodes.Usage;
             }
             var timeout = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(GlobalOptions.Timeout), 1, 3600));
-            using var api = new ApiConnection(url, parse.GetValue(GlobalOptions.Key), timeout);
+            using var api = new ApiConnection(url, GlobalOptions.KeyOf(parse), timeout);
             try
             {
                 return await body(parse, new CliContext(api, output), ct);

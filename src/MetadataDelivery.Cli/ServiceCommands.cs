@@ -15,11 +15,12 @@ public static class ServiceCommands
         var list = new Command("list", "List all services (follows every page)");
         list.Runs(async (p, c, ct) =>
             c.Render(await c.Api.GetAllPagesAsync("/v1/services", ct), a => c.Out.Table(
-                ["name", "source", "ttl", "nodes", "delivered", "retrying", "expired"],
+                ["name", "source", "ttl", "nodes", "delivered", "retrying", "expired", "node map"],
                 a.Body!["items"]!.AsArray().Select(s => new[]
                 {
                     Output.Scalar(s!["name"]), Output.Scalar(s["metadata"]!["source"]), Output.Scalar(s["metadata"]!["ttl"]),
                     Output.Scalar(s["nodes"]!["total"]), Output.Scalar(s["nodes"]!["delivered"]), Output.Scalar(s["nodes"]!["retrying"]), Output.Scalar(s["nodes"]!["expired"]),
+                    NodeMapHealth(s["nodeMap"]),
                 }))), stdout, stderr);
         service.Subcommands.Add(list);
 
@@ -89,5 +90,13 @@ public static class ServiceCommands
             });
         }, stdout, stderr);
         return register;
+    }
+
+    /// <summary>"ok", "not read yet", or the map's last error: a broken map must show in the list, not only in <c>show</c>.</summary>
+    internal static string NodeMapHealth(JsonNode? nodeMap)
+    {
+        if (nodeMap?["lastError"] is JsonValue error && error.TryGetValue<string>(out var text) && text.Length > 0)
+            return "ERROR: " + (text.Length > 80 ? text[..77] + "..." : text);
+        return nodeMap?["syncedAt"] is null ? "not read yet" : "ok";
     }
 }

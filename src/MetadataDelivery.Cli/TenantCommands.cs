@@ -12,7 +12,7 @@ public static class TenantCommands
 
         var create = new Command("create", "Create a tenant and print its API key (shown once)") { name };
         create.Runs(async (p, c, ct) => c.Render(await c.Api.SendAsync(HttpMethod.Post, "/v1/tenants", new { name = p.GetValue(name) }, ct),
-            a => c.Out.Properties((JsonObject)a.Body!)), stdout, stderr);
+            a => PrintKey(c, a, $"tenant {p.GetValue(name)} created")), stdout, stderr);
 
         var list = new Command("list", "List tenants");
         list.Runs(async (p, c, ct) => c.Render(await c.Api.SendAsync(HttpMethod.Get, "/v1/tenants", ct: ct),
@@ -24,12 +24,19 @@ public static class TenantCommands
 
         var key = new Command("key", "Add an API key to a tenant and print it (shown once)") { name };
         key.Runs(async (p, c, ct) => c.Render(await c.Api.SendAsync(HttpMethod.Post, $"/v1/tenants/{Uri.EscapeDataString(p.GetValue(name)!)}/keys", ct: ct),
-            a => c.Out.Properties((JsonObject)a.Body!)), stdout, stderr);
+            a => PrintKey(c, a, $"a new key for tenant {p.GetValue(name)}")), stdout, stderr);
 
         tenant.Subcommands.Add(create);
         tenant.Subcommands.Add(list);
         tenant.Subcommands.Add(delete);
         tenant.Subcommands.Add(key);
         return tenant;
+    }
+
+    /// <summary>The key alone on stdout, so <c>KEY=$(mds tenant create acme)</c> captures it; the words go to stderr.</summary>
+    private static void PrintKey(CliContext c, ApiAnswer answer, string what)
+    {
+        c.Out.Err.WriteLine($"{what}; its API key is shown once, below (stdout):");
+        c.Out.Line(Output.Scalar(answer.Body!["apiKey"]));
     }
 }

@@ -5,6 +5,7 @@ using MetadataDelivery.Engine.Metrics;
 using MetadataDelivery.Host.Api;
 using MetadataDelivery.Host.Auth;
 using MetadataDelivery.Host.Demo;
+using MetadataDelivery.Host.Metrics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -22,7 +23,10 @@ public static class MdsHost
             builder.WebHost.UseUrls("http://localhost:8080");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
 
+        DemoDataDir.ApplyDefault(builder.Configuration);
         var options = builder.Configuration.GetSection(MdsOptions.Section).Get<MdsOptions>() ?? new MdsOptions();
+        if (DemoDataDir.RefusalFor(options.FullDataDir, builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled")) is { } refusal)
+            throw new StartupRefusedException(refusal);
         Directory.CreateDirectory(options.FullDataDir);
 
         builder.Services.AddMdsEngine(builder.Configuration);
@@ -38,6 +42,7 @@ public static class MdsHost
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(MdsMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "System.Runtime")
+            .AddOwnMetersOnlyView()
             .AddPrometheusExporter());
         builder.Services.AddAkka(AkkaBuilderExtensions.SystemName, (akka, provider) =>
             akka.ConfigureLoggers(l => { l.ClearLoggers(); l.AddLoggerFactory(); })

@@ -1,3 +1,13 @@
 using MetadataDelivery.Host;
+using MetadataDelivery.Host.Demo;
 
-await MdsHost.Build(args).RunAsync();
+try
+{
+    await MdsHost.Build(args).RunAsync();
+}
+catch (StartupRefusedException refused)
+{
+    Console.Error.WriteLine("mds: " + refused.Message);
+    return 2;
+}
+return 0;

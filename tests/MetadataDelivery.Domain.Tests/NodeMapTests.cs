@@ -63,6 +63,26 @@ public class NodeMapParserTests
     }
 
     [Fact]
+    public void Invalid_json_says_where_not_offset_0()
+    {
+        var r = Parse("""{"nodes":[{"id":"a","address":"h"},]}""");
+        Assert.Contains("line 1, byte 36 of the line (after byte offset 34)", r.Error); // the "]" after the comma
+
+        // A syntax error on line 3 of a map bigger than one read, whole and trickled byte by byte.
+        var sb = new StringBuilder("{\n\"nodes\": [");
+        for (var i = 0; i < 3000; i++) sb.Append($"{{\"id\":\"node-{i}\",\"address\":\"10.0.{i >> 8 & 255}.{i & 255}\"}},");
+        sb.Append("\n{\"id\": \"x\" \"address\": \"h\"}]}");
+        var text = sb.ToString();
+        var badAt = text.LastIndexOf("\"address\"", StringComparison.Ordinal);
+        foreach (var result in new[] { Parse(text), NodeMapParser.Parse(new TrickleStream(Encoding.UTF8.GetBytes(text)), NodeMapLimits.Default) })
+        {
+            Assert.False(result.IsValid);
+            Assert.Contains("line 3, byte 12 of the line", result.Error);
+            Assert.Contains($"(after byte offset {badAt - 1})", result.Error); // right after "x"
+        }
+    }
+
+    [Fact]
     public void Enforces_node_and_size_limits()
     {
         var json = """{"nodes":[{"id":"a","address":"h"},{"id":"b","address":"h"},{"id":"c","address":"h"}]}""";

@@ -96,6 +96,17 @@ public class ServiceSpecValidatorTests
         Assert.Contains("metadata.source", s3Errors.ToDictionary().Keys);
     }
 
+    [Theory]
+    [InlineData(null, "is required")]
+    [InlineData("", "is required")]
+    [InlineData("1h", "'1h' is not a duration")]
+    [InlineData("an hour", "'an hour' is not a duration")]
+    public void A_ttl_that_is_given_but_not_a_duration_is_not_called_missing(string? ttl, string expected)
+    {
+        var (_, errors) = ServiceSpecValidator.Validate(Valid() with { Metadata = Valid().Metadata! with { Ttl = ttl } }, Embedded);
+        Assert.StartsWith(expected, errors.ToDictionary()["metadata.ttl"][0]);
+    }
+
     [Fact]
     public void Null_body_is_an_error() => Assert.Contains("body", ServiceSpecValidator.Validate(null, Embedded).Errors.ToDictionary().Keys);
 

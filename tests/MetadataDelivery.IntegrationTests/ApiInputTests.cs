@@ -185,6 +185,25 @@ public sealed class ApiInputTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    [Theory]
+    [InlineData("""{"name":"u7","name":"u8",REST}""", "name", "is given more than once")]
+    [InlineData("""{"Name":"u9",REST}""", "Name", "is not a known field")]
+    [InlineData("""{"name":"u9","NODEMAP":"file:///tmp/x","metadata":{"source":"builtin:ca","ttl":"PT1H"}}""", "NODEMAP", "is not a known field")]
+    [InlineData("""{"name":"u9",REST_TTL_1H}""", "metadata.ttl", "'1h' is not a duration")]
+    public async Task Duplicate_and_case_variant_fields_and_a_bad_ttl_are_400_with_the_reason(string template, string field, string message)
+    {
+        var body = template
+            .Replace("REST_TTL_1H", $"\"nodeMap\":\"{fixture.MapUri}\",\"metadata\":{{\"source\":\"builtin:ca\",\"ttl\":\"1h\"}}")
+            .Replace("REST", $"\"nodeMap\":\"{fixture.MapUri}\",\"metadata\":{{\"source\":\"builtin:ca\",\"ttl\":\"PT1H\"}}");
+        var before = await SnapshotAsync();
+        var (status, json, _) = await _acme.SendAsync(HttpMethod.Post, "/v1/services", rawBody: body);
+        Assert.Equal(400, (int)status);
+        var errors = json!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(field), json.ToJsonString());
+        Assert.StartsWith(message, errors[field]![0]!.GetValue<string>());
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
     [Fact]
     public async Task A_body_that_is_not_json_is_415()
     {

@@ -56,6 +56,7 @@ public sealed class CliTests(ITestOutputHelper output)
         var timedOut = await mds.RunAsync(tenantKey, "node", "deliver", "web", "n2", "--wait", "PT1S");
         Assert.Equal(5, timedOut.ExitCode); // n2 has no agent
         Assert.Contains("504", timedOut.Stderr);
+        Assert.Contains("Last error:", timedOut.Stderr); // why it was not acked, not only that it was not
         Assert.Equal(0, (await mds.RunAsync(tenantKey, "service", "sync", "web")).ExitCode);
 
         // cluster and sharding (pbm parity)
@@ -90,5 +91,43 @@ public sealed class CliTests(ITestOutputHelper output)
         Assert.Equal(2, (await mds.RunAsync("k", "node", "show", "only-one-argument")).ExitCode);
         Assert.Equal(2, (await mds.RunAsync("k", "tenant", "list", "--url", "not a url")).ExitCode);
         Assert.Equal(0, (await mds.RunAsync(null, "--help")).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_usage_error_never_prints_the_key_from_the_environment()
+    {
+        var mds = new CliRunner(new Uri($"http://127.0.0.1:{Ports.Free()}"));
+        const string key = "mds_SecretKeyFromTheEnvironment0123456789abcdef";
+        foreach (var args in new[] { new[] { "service", "register", "shop", "--node-mpa", "file:///tmp/n.json" }, ["--help"], ["node", "list"] })
+        {
+            var result = await mds.RunAsync(key, args);
+            Assert.Contains("--key", result.Stdout + result.Stderr); // the help was printed
+            Assert.DoesNotContain(key, result.Stdout + result.Stderr);
+            Assert.DoesNotContain(key[..12], result.Stdout + result.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task Tenant_create_prints_the_key_alone_on_stdout_and_service_list_shows_a_broken_node_map()
+    {
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        var mds = new CliRunner(host.Args.BaseAddress);
+        var created = await mds.RunAsync(host.Args.AdminKey, "tenant", "create", "acme");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var tenantKey = created.Stdout.Trim(); // as KEY=$(mds tenant create acme) captures it
+        Assert.StartsWith("mds_", tenantKey);
+        Assert.DoesNotContain(' ', tenantKey);
+        Assert.Contains("shown once", created.Stderr);
+
+        var broken = Path.Combine(dir.Sub("maps"), "broken.json");
+        File.WriteAllText(broken, "{\"nodes\": [ {\"id\": \"n1\", ");
+        var registered = await mds.RunAsync(tenantKey, "service", "register", "web", "--node-map", new Uri(broken).AbsoluteUri, "--source", "builtin:ca", "--ttl", "PT1H");
+        Assert.True(registered.ExitCode == 0, registered.ToString());
+        await Eventually.TrueAsync(async () => (await mds.RunAsync(tenantKey, "service", "list")).Stdout.Contains("ERROR:"),
+            TimeSpan.FromSeconds(15), "service list shows the node map's error");
+        var list = await mds.RunAsync(tenantKey, "service", "list");
+        output.WriteLine(list.Stdout);
+        Assert.Contains("NODE MAP", list.Stdout);
     }
 }

@@ -1,6 +1,10 @@
 using MetadataDelivery.Host;
 using MetadataDelivery.IntegrationTests.Infrastructure;
+using MetadataDelivery.Engine.Configuration;
+using MetadataDelivery.Host.Demo;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace MetadataDelivery.IntegrationTests;
 
@@ -15,6 +19,30 @@ public sealed class HostConfigurationTests
         var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<FileConfigurationProvider>().ToList();
         Assert.Contains(files, f => f.Source.Path == "appsettings.json");
         Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, $"{f.Source.Path} is watched"));
+    }
+
+    [Fact]
+    public async Task The_demo_defaults_to_a_data_directory_of_its_own()
+    {
+        await using var demo = MdsHost.Build(["--demo", "--Mds:AdminKey=test-admin"]);
+        Assert.Equal(Path.GetFullPath("./demo-data"), demo.Services.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir);
+        await using var member = MdsHost.Build(["--Mds:AdminKey=test-admin"]);
+        Assert.Equal(Path.GetFullPath("./data"), member.Services.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir);
+        using var dir = new TestDirectory();
+        await using var chosen = MdsHost.Build(["--demo", $"--Mds:DataDir={dir.Sub("mine")}", "--Mds:AdminKey=test-admin"]);
+        Assert.Equal(dir.Sub("mine"), chosen.Services.GetRequiredService<IOptions<MdsOptions>>().Value.FullDataDir);
+    }
+
+    [Fact]
+    public void A_member_without_the_demo_refuses_a_data_directory_the_demo_used()
+    {
+        using var dir = new TestDirectory();
+        var dataDir = dir.Sub("host");
+        Directory.CreateDirectory(Path.Combine(dataDir, "demo"));
+        File.WriteAllText(Path.Combine(dataDir, "demo", "tenant.key"), "mds_x\n");
+        var refused = Assert.Throws<StartupRefusedException>(() => MdsHost.Build([$"--Mds:DataDir={dataDir}", "--Mds:AdminKey=test-admin"]));
+        Assert.Contains("belongs to the local demo", refused.Message);
+        Assert.Contains("--Mds:DataDir", refused.Message);
     }
 
     [Fact]

@@ -58,6 +58,8 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
         var (down, up) = (fleet.Agents[0], fleet.Agents[1]);
         await Eventually.TrueAsync(() => Task.FromResult(down.Accepted.Count >= 1 && up.Accepted.Count >= 1), TimeSpan.FromSeconds(10), "first deliveries");
         var metrics = host.Services.GetRequiredService<MdsMetrics>();
+        var beforeAnyAlarm = await (await host.Operator.GetAsync("/metrics")).Response.Content.ReadAsStringAsync();
+        Assert.Matches(@"(?m)^mds_alarms_expired_total(\{[^}]*\})? 0\b", beforeAnyAlarm); // alert rules see 0, not "no data"
 
         await down.StopAsync();
         var expiry = down.Accepted[^1].ExpiresAt;
@@ -73,7 +75,7 @@ public sealed class RetryAndExpiryTests(ITestOutputHelper output)
         Assert.True(status["attempts"]!.GetValue<int>() >= 1);
         Assert.Equal(1, metrics.ExpiredAlarmsTotal);
         var metricsText = await (await host.Operator.GetAsync("/metrics")).Response.Content.ReadAsStringAsync();
-        Assert.Contains("mds_alarms_expired", metricsText);
+        Assert.Matches(@"(?m)^mds_alarms_expired_total(\{[^}]*\})? 1\b", metricsText);
         Assert.True(metrics.NodeStateBytesTotal > 0, "the partitions reported their node state");
         Assert.Matches(@"(?m)^mds_node_state_bytes(\{[^}]*\})? [1-9][0-9]*", metricsText); // the partitions' node tables and schedules
 

@@ -57,7 +57,11 @@ public static class NodeMapParser
         }
         catch (JsonException ex)
         {
-            return NodeMapParseResult.Invalid($"invalid JSON at or after byte offset {consumedBefore}: {StripPosition(ex.Message)}");
+            // The reader's line and byte-in-line are 0-based and carried across buffer refills by its state.
+            var where = ex.LineNumber is { } line && ex.BytePositionInLine is { } column
+                ? $"line {line + 1}, byte {column + 1} of the line (after byte offset {machine.LastTokenEnd})"
+                : $"after byte offset {machine.LastTokenEnd}";
+            return NodeMapParseResult.Invalid($"invalid JSON at {where}: {StripPosition(ex.Message)}");
         }
         if (!machine.Done) return NodeMapParseResult.Invalid("node map ended before the document was complete");
         if (!machine.SawNodes) return NodeMapParseResult.Invalid("node map has no \"nodes\" array");
@@ -78,6 +82,8 @@ public static class NodeMapParser
         public string? Error { get; private set; }
         public bool Done => _phase == Phase.Done;
         public bool SawNodes { get; private set; }
+        /// <summary>Where the last token read whole ended: a syntax error lies at or after it.</summary>
+        public long LastTokenEnd { get; private set; }
 
         private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
         private Phase _phase = Phase.Start;
@@ -92,6 +98,7 @@ public static class NodeMapParser
             var reader = new Utf8JsonReader(data, final, state);
             while (Error is null && reader.Read())
             {
+                LastTokenEnd = offset + reader.BytesConsumed;
                 var position = offset + reader.TokenStartIndex;
                 if (_skipPending || _skipDepth > 0) { Skip(ref reader); continue; }
                 switch (_phase)

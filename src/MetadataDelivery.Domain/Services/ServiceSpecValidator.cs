@@ -88,7 +88,8 @@ public static partial class ServiceSpecValidator
         var ok = ValidateSource(metadata.Source, options, errors);
 
         TimeSpan ttl = default;
-        if (!Durations.TryParse(metadata.Ttl, out ttl)) { errors.Add("metadata.ttl", "is required: an ISO 8601 duration (PT1H) or hh:mm:ss"); ok = false; }
+        if (string.IsNullOrWhiteSpace(metadata.Ttl)) { errors.Add("metadata.ttl", "is required: an ISO 8601 duration (PT1H) or hh:mm:ss"); ok = false; }
+        else if (!Durations.TryParse(metadata.Ttl, out ttl)) { errors.Add("metadata.ttl", $"'{Truncate(metadata.Ttl)}' is not a duration: use ISO 8601 (PT1H) or hh:mm:ss"); ok = false; }
         else if (ttl < MinTtl || ttl > MaxTtl) { errors.Add("metadata.ttl", $"must be between {Durations.ToIso(MinTtl)} and {Durations.ToIso(MaxTtl)}"); ok = false; }
 
         var renewAt = metadata.RenewAt ?? DefaultRenewAt;
@@ -103,6 +104,8 @@ public static partial class ServiceSpecValidator
         }
         return ok ? new MetadataSpec(metadata.Source!, ttl, renewAt, refresh) : null;
     }
+
+    private static string Truncate(string text) => text.Length <= 32 ? text : text[..32] + "…";
 
     private static bool ValidateSource(string? source, ServiceValidationOptions options, ValidationErrors errors)
     {

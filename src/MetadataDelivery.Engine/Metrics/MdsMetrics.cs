@@ -15,7 +15,6 @@ public sealed class MdsMetrics : IDisposable
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _latency;
     private readonly UpDownCounter<long> _inFlight;
-    private readonly Counter<long> _expiredAlarms;
     private readonly Counter<long> _nodeMapSyncs;
     private readonly ConcurrentDictionary<string, NodeCounts> _nodeCounts = new();
     private readonly ConcurrentDictionary<string, long> _nodeStateBytes = new();
@@ -32,7 +31,9 @@ public sealed class MdsMetrics : IDisposable
         _latency = _meter.CreateHistogram<double>("mds.delivery.latency", unit: "s", description: "From the start of an attempt to the agent's ack",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _inFlight = _meter.CreateUpDownCounter<long>("mds.pushes.in_flight", description: "Pushes sent and not yet answered");
-        _expiredAlarms = _meter.CreateCounter<long>("mds.alarms.expired", description: "Nodes whose item expired undelivered");
+        // Observed rather than added to, so the series exists at 0 from the start: an alert rule on its rate needs data
+        // before the first alarm, and an absent series reads as "no data", not as "no expiries".
+        _meter.CreateObservableCounter("mds.alarms.expired", () => ExpiredAlarmsTotal, description: "Nodes whose item expired undelivered");
         _nodeMapSyncs = _meter.CreateCounter<long>("mds.nodemap.syncs", description: "Node-map reads by result");
         _meter.CreateObservableGauge("mds.nodes", ObserveNodes, description: "Managed nodes by state");
         _meter.CreateObservableGauge("mds.services", () => _nodeCounts.Count, description: "Services running on this member");
@@ -75,7 +76,6 @@ public sealed class MdsMetrics : IDisposable
     public void ExpiredAlarm()
     {
         Interlocked.Increment(ref _expired);
-        _expiredAlarms.Add(1);
     }
     public void NodeMapSync(string result) => _nodeMapSyncs.Add(1, new KeyValuePair<string, object?>("result", result));
 

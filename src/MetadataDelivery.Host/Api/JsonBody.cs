@@ -13,6 +13,10 @@ public static class JsonBody
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // The web defaults match names case-insensitively and let a repeated field win silently
+        // ({"name":"u7","name":"u8"} registered u8): a field is spelled one way and given once.
+        PropertyNameCaseInsensitive = false,
+        AllowDuplicateProperties = false,
         NumberHandling = JsonNumberHandling.Strict,
         MaxDepth = 16,
     };
@@ -54,6 +58,7 @@ public static class JsonBody
         var message = ex.Message;
         if (message.Contains("could not be mapped", StringComparison.Ordinal)) return "is not a known field";
         if (message.Contains("could not be converted", StringComparison.Ordinal)) return "has the wrong JSON type for this field";
+        if (message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)) return "is given more than once";
         var line = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         if (line > 0) message = message[..line];
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

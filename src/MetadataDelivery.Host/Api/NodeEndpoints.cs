@@ -76,8 +76,7 @@ public static class NodeEndpoints
             }
             var (acked, waitError) = await services.AskAsync(new ForceDelivery(key, node, WaitForAck: true), wait, http.RequestAborted);
             if (waitError is not null)
-                return Problems.Status(504, "Not acknowledged in time",
-                    $"The node did not acknowledge a fresh delivery within {Durations.ToIso(wait.Value)}; it keeps being retried. See GET /v1/services/{name}/nodes/{node}.");
+                return await NotAcknowledgedAsync(services, key, name, node, wait.Value);
             return acked switch
             {
                 DeliveryAcked a => Results.Ok(new DeliveryAckedResponse(a.DeliveryId, a.Version, a.DeliveredAt)),
@@ -133,6 +132,19 @@ public static class NodeEndpoints
         http.Response.Headers[Domain.Delivery.PushSignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.SignAll(secrets.Secrets, ts, envelope);
         return Results.Bytes(envelope, "application/json");
+    }
+
+    /// <summary>The 504 of a forced delivery that was not acked in time says why, as far as the node's state knows:
+    /// its last error (e.g. "connection refused") is what the caller needs next.</summary>
+    private static async Task<IResult> NotAcknowledgedAsync(ServiceClient services, ServiceKey key, string name, string node, TimeSpan wait)
+    {
+        var (reply, _) = await services.AskAsync(new GetNode(key, node), TimeSpan.FromSeconds(2));
+        var lastError = (reply as NodeView)?.LastError;
+        var detail = $"The node did not acknowledge a fresh delivery within {Durations.ToIso(wait)}; it keeps being retried."
+            + (string.IsNullOrEmpty(lastError) ? "" : $" Last error: {lastError}.")
+            + $" See GET /v1/services/{name}/nodes/{node}.";
+        return Results.Problem(title: "Not acknowledged in time", detail: detail, statusCode: 504,
+            extensions: new Dictionary<string, object?> { ["lastError"] = lastError });
     }
 
     private static IResult NodeReply(object? reply, string name, string node, Func<NodeView, IResult> onView) => reply switch

@@ -18,10 +18,7 @@ public sealed class AdminKeyProvider
         if (File.Exists(path)) { Key = File.ReadAllText(path).Trim(); return; }
         Directory.CreateDirectory(o.FullDataDir);
         Key = ApiKeys.NewAdminKey();
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, Key + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: true);
+        SecretFile.Write(path, Key);
         GeneratedAt = path;
         log.LogWarning("Generated the operator key (shown once; also in {Path}): {AdminKey}", path, Key);
     }

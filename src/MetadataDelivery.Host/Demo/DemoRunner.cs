@@ -22,6 +22,8 @@ public sealed class DemoRunner(
 {
     private volatile IReadOnlyList<string> _secrets = [];
 
+    public static string TenantKeyFile(string fullDataDir) => Path.Combine(fullDataDir, "demo", "tenant.key");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var demo = demoOptions.Value;
@@ -35,12 +37,13 @@ public sealed class DemoRunner(
             (t, s) => t == key.Tenant && s == key.Service ? _secrets : []);
         var mapPath = Path.Combine(dir, "nodes.json");
         await WriteNodeMapAsync(mapPath, demo.Nodes, fleet.Port);
-        var tenantKey = await EnsureTenantAsync(demo.Tenant, dir);
+        await EnsureTenantAsync(demo.Tenant, dir);
         if (!await EnsureServiceAsync(key, demo, mapPath, stoppingToken)) return;
 
         var api = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:8080";
-        log.LogInformation("Demo: {Nodes} simulated nodes on 127.0.0.1:{Port}; tenant '{Tenant}' key in {KeyFile}; try: curl -H 'Authorization: Bearer {TenantKey}' {Api}/v1/services/{Service}",
-            demo.Nodes, fleet.Port, demo.Tenant, Path.Combine(dir, "tenant.key"), tenantKey, api, demo.Service);
+        // The key itself stays in its file: a log line is scrollback and CI output.
+        log.LogInformation("Demo: {Nodes} simulated nodes on 127.0.0.1:{Port}; tenant '{Tenant}' key in {KeyFile}; try: curl -H \"Authorization: Bearer $(cat {KeyFile})\" {Api}/v1/services/{Service}",
+            demo.Nodes, fleet.Port, demo.Tenant, Path.Combine(dir, "tenant.key"), Path.Combine(dir, "tenant.key"), api, demo.Service);
         await ReportProgressAsync(key, fleet, demo.ProgressInterval, stoppingToken);
     }
 
@@ -66,7 +69,7 @@ public sealed class DemoRunner(
         var apiKey = ApiKeys.NewTenantKey();
         if (!await catalog.CreateTenantAsync(tenant, ApiKeys.Hash(apiKey), time.GetUtcNow()))
             await catalog.AddTenantKeyAsync(tenant, ApiKeys.Hash(apiKey), time.GetUtcNow());
-        await File.WriteAllTextAsync(keyFile, apiKey + "\n");
+        SecretFile.Write(keyFile, apiKey);
         return apiKey;
     }
 
