@@ -1,6 +1,7 @@
 using MetadataDelivery.Host;
 using MetadataDelivery.Host.Demo;
 
+if (HealthProbe.IsProbe(args)) return await HealthProbe.RunAsync(args, Console.Error);
 try
 {
     await MdsHost.Build(args).RunAsync();

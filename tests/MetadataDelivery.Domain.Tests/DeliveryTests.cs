@@ -102,6 +102,30 @@ public class DeliveryDecisionsTests
     }
 
     [Fact]
+    public void A_pull_by_the_node_counts_as_delivery_of_a_newer_valid_item_only()
+    {
+        var item = Item(Now.AddSeconds(-1));
+        var retrying = new NodeRecord(Now.AddMinutes(-5));
+        retrying.Apply(DeliveryDecisions.Failed("n", retrying, "refused", Now.AddSeconds(-2), Ttl, BackoffPolicy.ForLifetime(Ttl), new Random(1)));
+
+        var pulled = DeliveryDecisions.Pulled("n", retrying, item.Version, item.IssuedAt, item.ExpiresAt, Now, 0.5, new Random(1));
+        Assert.NotNull(pulled);
+        Assert.Equal(NodeState.Delivered, pulled.State);
+        Assert.Equal(item.Version, pulled.Version);
+        Assert.Equal(Now, pulled.DeliveredAt);
+        Assert.Equal(0, pulled.Attempts);
+        Assert.Null(pulled.LastError);
+        Assert.InRange(pulled.NextAttemptAt!.Value, item.IssuedAt.AddSeconds(4.5), item.IssuedAt.AddSeconds(5.5));
+
+        var delivered = retrying;
+        delivered.Apply(pulled);
+        Assert.Null(DeliveryDecisions.Pulled("n", delivered, item.Version, item.IssuedAt, item.ExpiresAt, Now, 0.5, new Random(1))); // already counted
+        var older = new MetadataItem("older"u8.ToArray(), "text/plain", Now.AddSeconds(-3), Now.AddSeconds(7));
+        Assert.Null(DeliveryDecisions.Pulled("n", delivered, older.Version, older.IssuedAt, older.ExpiresAt, Now, 0.5, new Random(1)));   // never back
+        Assert.Null(DeliveryDecisions.Pulled("n", retrying, item.Version, item.IssuedAt, item.ExpiresAt, item.ExpiresAt, 0.5, new Random(1))); // expired
+    }
+
+    [Fact]
     public void Failure_while_holding_valid_metadata_retries_before_expiry()
     {
         var rec = new NodeRecord(Now.AddMinutes(-5));

@@ -48,6 +48,8 @@ public sealed class SerializationTests : IDisposable
         new GetPartitionNode(Partition, "n1"),
         new ListPartitionNodes(Partition, NodeState.Delivered, 100, "n0"),
         new ForcePartitionDelivery(Partition, "n1", true),
+        new PartitionNodePulled(Partition, "n1", "sha256:ab", T, T),
+        new NodePulled(Key, "n1", "sha256:ab", T, T),
         new PartitionConfigAcked(Key, 1, 3, Counts),
         new NodeSliceAcked(Key, 1, 7, Counts),
         new PartitionCountsChanged(Key, 1, Counts),

@@ -54,6 +54,39 @@ public sealed class DeploymentTests
         Assert.Equal(["mds-1:8080", "mds-2:8080", "mds-3:8080"], targets.Cast<string>());
     }
 
+    /// <summary>The aspnet image's /bin/sh is dash: bash's /dev/tcp made the old healthcheck fail there, so no member ever
+    /// turned healthy. The compose command itself runs under dash here, against a ready member and against nothing.</summary>
+    [Fact]
+    public async Task The_compose_healthcheck_passes_under_dash_against_a_ready_member_and_fails_without_one()
+    {
+        Assert.True(File.Exists("/bin/dash") || File.Exists("/usr/bin/dash"), "dash is needed to run the healthcheck as the image does");
+        var compose = LoadAll("docker-compose.yml").Single();
+        var test = List(Map(Map(Map(compose["services"])["mds-1"])["healthcheck"])["test"]).Cast<string>().ToList();
+        Assert.Equal("CMD-SHELL", test[0]);
+        Assert.Contains("WORKDIR /app", File.ReadAllText(Path.Combine(RepoPaths.Root, "deployments", "docker", "Dockerfile")));
+        var hostDir = Path.GetDirectoryName(HostProcess.HostDll())! + "/";
+
+        using var dir = new TestDirectory();
+        await using var host = await InProcessHost.StartAsync(dir.Sub("host"));
+        var ready = await DashAsync(test[1].Replace("/app/", hostDir).Replace("127.0.0.1:8080", host.Args.BaseAddress.Authority));
+        Assert.True(ready.ExitCode == 0, ready.Output);
+        var nothing = await DashAsync(test[1].Replace("/app/", hostDir).Replace("127.0.0.1:8080", $"127.0.0.1:{Ports.Free()}"));
+        Assert.True(nothing.ExitCode != 0, nothing.Output);
+    }
+
+    private static async Task<(int ExitCode, string Output)> DashAsync(string command)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, $"{command}\nexit {process.ExitCode}\n{await stdout}{await stderr}");
+    }
+
     [Fact]
     public void Kubernetes_has_a_statefulset_headless_service_pdb_and_probes_configured_like_the_cluster_test()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using MetadataDelivery.Domain.Delivery;
 using MetadataDelivery.IntegrationTests.Infrastructure;
 
@@ -178,5 +179,41 @@ public sealed class ForceAndPullTests
         var envelopePath = Path.Combine(agent.DataDir, "acme", "pull", "envelope.json");
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(envelopePath)), TimeSpan.FromSeconds(10), "agent pulled on start");
         Assert.Equal(newest, Envelope.FromJson(File.ReadAllBytes(envelopePath))!.Version);
+    }
+
+    [Fact]
+    public async Task A_node_whose_agent_pulls_at_start_is_shown_delivered_without_waiting_for_the_next_retry()
+    {
+        await using var bed = await TenantHost.StartAsync();
+        var (dir, host, tenant) = bed;
+        await using var fleet = await AgentFleet.RegisterAsync(tenant, "acme", "late", nodes: 1, dir, ttl: "PT1H",
+            apiUrl: host.Args.BaseAddress.ToString(), startAgents: false);
+        var agent = fleet.Agents[0];
+        var nodePath = $"/v1/services/late/nodes/{agent.Node}";
+
+        // Pushes fail while the agent is down; wait for a retry far enough ahead to tell a pull from that retry.
+        DateTimeOffset nextRetry = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            var view = await tenant.GetOkAsync(nodePath);
+            if (view["state"]!.GetValue<string>() != "retrying" || view["nextAttemptAt"] is null) return false;
+            nextRetry = DateTimeOffset.Parse(view["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            return nextRetry - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(4);
+        }, TimeSpan.FromSeconds(90), "a retry at least 4 s ahead");
+
+        await agent.StartAsync(); // pulls what it missed
+        JsonNode? shown = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            shown = await tenant.GetOkAsync(nodePath);
+            return shown["state"]!.GetValue<string>() == "delivered";
+        }, TimeSpan.FromSeconds(4), "node shown delivered after its agent pulled");
+        Assert.True(DateTimeOffset.UtcNow < nextRetry, "delivered by the pull, before the retry was due");
+        Assert.Empty(agent.Accepted); // no push was needed
+        var held = Envelope.FromJson(File.ReadAllBytes(Path.Combine(agent.DataDir, "acme", "late", "envelope.json")))!;
+        Assert.Equal(held.Version, shown!["version"]!.GetValue<string>());
+        Assert.Equal(0, shown["attempts"]!.GetValue<int>());
+        Assert.True(DateTimeOffset.Parse(shown["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+            > DateTimeOffset.UtcNow.AddMinutes(20), "the renewal is scheduled at renewAt of the lifetime, not as a retry");
     }
 }

@@ -45,6 +45,18 @@ public sealed class HostConfigurationTests
         Assert.Contains("--Mds:DataDir", refused.Message);
     }
 
+    [Fact, System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes
+    public void Key_files_are_readable_by_their_owner_only_even_when_replacing_a_world_readable_one()
+    {
+        using var dir = new TestDirectory();
+        var path = Path.Combine(dir.Sub("keys"), "tenant.key");
+        File.WriteAllText(path, "old\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        MetadataDelivery.Host.Auth.SecretFile.Write(path, "mds_new");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal("mds_new\n", File.ReadAllText(path));
+    }
+
     [Fact]
     public async Task An_operator_can_still_turn_configuration_reload_on()
     {

@@ -9,6 +9,20 @@ public static class DeliveryDecisions
         new(node, NodeState.Delivered, item.Version, item.IssuedAt, ackedAt, item.ExpiresAt,
             RenewalPolicy.RenewalTime(item.IssuedAt, item.ExpiresAt, renewAt, random), Attempts: 0, LastError: null);
 
+    /// <summary>The node fetched an item itself (the signed pull path, e.g. an agent catching up at start): it holds it
+    /// now as surely as after an ack, so it counts as delivered and is renewed on schedule instead of staying
+    /// 'retrying' until the next backoff. Null when it changes nothing: an item already expired, the version already
+    /// recorded as delivered, or one older than what the node is recorded with (a node never goes back).</summary>
+    public static DeliveryOutcome? Pulled(string node, NodeRecord record, string version, DateTimeOffset issuedAt,
+        DateTimeOffset expiresAt, DateTimeOffset now, double renewAt, Random random)
+    {
+        if (expiresAt <= now) return null;
+        if (record.State == NodeState.Delivered && record.Version == version) return null;
+        if (record.IssuedAt is { } held && issuedAt < held) return null;
+        return new DeliveryOutcome(node, NodeState.Delivered, version, issuedAt, now, expiresAt,
+            RenewalPolicy.RenewalTime(issuedAt, expiresAt, renewAt, random), Attempts: 0, LastError: null);
+    }
+
     /// <summary>A failed attempt: one more attempt counted, the next one scheduled by the backoff policy
     /// and never past the deadline while the node still holds valid metadata.</summary>
     public static DeliveryOutcome Failed(string node, NodeRecord record, string error, DateTimeOffset now, TimeSpan ttl,

@@ -88,6 +88,32 @@ public sealed record Envelope(
         catch (JsonException) { return false; }
     }
 
+    /// <summary>The version and times of a well-formed envelope, read without building it (see <see cref="IsEnvelopeOf"/>).</summary>
+    public static bool TryReadItemFacts(ReadOnlySpan<byte> json, out string version, out DateTimeOffset issuedAt, out DateTimeOffset expiresAt)
+    {
+        version = "";
+        issuedAt = expiresAt = default;
+        string? v = null, issued = null, expires = null;
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth != 1 || reader.TokenType != JsonTokenType.PropertyName) continue;
+                var field = reader.ValueTextEquals("version"u8) ? 1 : reader.ValueTextEquals("issuedAt"u8) ? 2 : reader.ValueTextEquals("expiresAt"u8) ? 3 : 0;
+                if (!reader.Read()) return false;
+                if (field == 0 || reader.TokenType != JsonTokenType.String) continue;
+                var text = reader.GetString();
+                if (field == 1) v = text; else if (field == 2) issued = text; else expires = text;
+            }
+        }
+        catch (JsonException) { return false; }
+        if (string.IsNullOrEmpty(v) || !TryParseTime(issued, out issuedAt) || !TryParseTime(expires, out expiresAt)) return false;
+        version = v;
+        return true;
+    }
+
     public static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     public static bool TryParseTime(string? s, out DateTimeOffset t) =>

@@ -42,6 +42,7 @@ public sealed partial class NodePartitionActor
         Command<Tick>(_ => { _armedFor = null; RunDue(); });
         Command<DeliveryAttemptFinished>(OnAttemptFinished);
         Command<FlushOutcomes>(_ => FlushOutcomesNow());
+        Command<PartitionNodePulled>(OnNodePulled);
         Command<AttemptSlotFreed>(_ =>
         {
             _slotWaitDeadline = null;
@@ -223,6 +224,25 @@ public sealed partial class NodePartitionActor
                 break;
         }
         RunDue();
+    }
+
+    /// <summary>The node fetched an item itself. An attempt in flight decides on its own (the agent that pulled is up,
+    /// so its push is about to be acked); otherwise the pull counts as the delivery and the renewal is scheduled.</summary>
+    private void OnNodePulled(PartitionNodePulled pulled)
+    {
+        if (!_state.IsActive || !_state.Nodes.TryGetSlot(pulled.Node, out var slot) || _inFlight.ContainsKey(pulled.Node)) return;
+        var now = Now;
+        var rec = _state.Nodes[slot];
+        if (DeliveryDecisions.Pulled(pulled.Node, rec, pulled.Version, pulled.IssuedAt, pulled.ExpiresAt, now,
+                _state.Spec!.Metadata.RenewAt, Random.Shared) is not { } delivered) return;
+        Record(delivered);
+        _cachedItems.Remove(pulled.Node);
+        Unschedule(slot);
+        var refresh = _state.Spec.Metadata.RefreshInterval;
+        _schedule.Set(slot, refresh is { } r ? Min(delivered.NextAttemptAt!.Value, now + r) : delivered.NextAttemptAt!.Value);
+        CheckExpiryBy(slot, delivered.ExpiresAt!.Value);
+        Log.Info("node {0} of {1} pulled {2} itself: counted as delivered (was {3})", pulled.Node, Key, pulled.Version, rec.State);
+        ArmTick();
     }
 
     /// <summary>A forced delivery: fresh fetch, backoff reset, started now (even beyond maxConcurrency,

@@ -37,6 +37,9 @@ public sealed record HandedOverNode(string Address, DeliveryOutcome State);
 public sealed record GetPartitionNode(PartitionKey Partition, string Node) : IPartitionCommand;
 public sealed record ListPartitionNodes(PartitionKey Partition, NodeState? State, int Limit, string? Cursor) : IPartitionCommand;
 public sealed record ForcePartitionDelivery(PartitionKey Partition, string Node, bool WaitForAck) : IPartitionCommand;
+/// <summary>The node fetched this item through the signed pull path (see <c>DeliveryDecisions.Pulled</c>); no reply.</summary>
+public sealed record PartitionNodePulled(PartitionKey Partition, string Node, string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt)
+    : IPartitionCommand;
 
 /// <summary>Where this partition runs and how many nodes it holds (the admin sharding view).</summary>
 public sealed record LocatePartition(PartitionKey Partition) : IPartitionCommand;

@@ -42,6 +42,8 @@ public static class MdsManifests
         ["c.pnode"] = typeof(GetPartitionNode),
         ["c.pnodes"] = typeof(ListPartitionNodes),
         ["c.pforce"] = typeof(ForcePartitionDelivery),
+        ["c.ppulled"] = typeof(PartitionNodePulled),
+        ["c.pulled"] = typeof(NodePulled),
         ["c.pcfgack"] = typeof(PartitionConfigAcked),
         ["c.sliceack"] = typeof(NodeSliceAcked),
         ["c.pcounts"] = typeof(PartitionCountsChanged),

@@ -108,6 +108,8 @@ public sealed partial class ServiceActor
         Command<LocatePartitions>(cmd => IfRegistered(() => LocateAllPartitions(Sender)));
         Command<ForceDelivery>(cmd => IfRegistered(() =>
             Partitions.Tell(new ForcePartitionDelivery(PartitionOfNode(cmd.Node), cmd.Node, cmd.WaitForAck), Sender)));
+        Command<NodePulled>(cmd => IfRegistered(() =>
+            Partitions.Tell(new PartitionNodePulled(PartitionOfNode(cmd.Node), cmd.Node, cmd.Version, cmd.IssuedAt, cmd.ExpiresAt))));
     }
 
     private sealed record DeletionCleaned(IActorRef ReplyTo, string? Error, PendingReply Pending);

@@ -19,6 +19,8 @@ public sealed record ListNodes(ServiceKey Key, NodeState? State, int Limit, stri
 public sealed record GetNode(ServiceKey Key, string Node) : IServiceCommand;
 public sealed record ForceDelivery(ServiceKey Key, string Node, bool WaitForAck) : IServiceCommand;
 public sealed record GetDeliverySecrets(ServiceKey Key) : IServiceCommand;
+/// <summary>A node fetched this item itself through the signed pull path; no reply.</summary>
+public sealed record NodePulled(ServiceKey Key, string Node, string Version, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt) : IServiceCommand;
 /// <summary>Operator view: which member runs each of the service's node partitions.</summary>
 public sealed record LocatePartitions(ServiceKey Key) : IServiceCommand;
 /// <summary>Starts the entity if it is not running (a service registered again while it was being passivated); no reply.</summary>

@@ -131,6 +131,9 @@ public static class NodeEndpoints
         var ts = time.GetUtcNow().ToUnixTimeSeconds();
         http.Response.Headers[Domain.Delivery.PushSignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.SignAll(secrets.Secrets, ts, envelope);
+        // The node itself fetched its item: its partition counts that as the delivery (a tenant's read does not).
+        if (caller is not Caller.Tenant && Domain.Delivery.Envelope.TryReadItemFacts(envelope, out var version, out var issuedAt, out var expiresAt))
+            services.Tell(new NodePulled(key, node, version, issuedAt, expiresAt));
         return Results.Bytes(envelope, "application/json");
     }
 

@@ -11,6 +11,9 @@ public sealed class ServiceClient(IRequiredActor<ServiceRegion> region)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>A command that needs no answer.</summary>
+    public void Tell(IServiceCommand command) => region.ActorRef.Tell(command, ActorRefs.NoSender);
+
     public async Task<(object? Reply, IResult? Error)> AskAsync(IServiceCommand command, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         try

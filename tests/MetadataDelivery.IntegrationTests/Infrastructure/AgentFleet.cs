@@ -20,7 +20,8 @@ public sealed class AgentFleet : IAsyncDisposable
     }
 
     public static async Task<AgentFleet> RegisterAsync(ApiClient tenantApi, string tenant, string service, int nodes, TestDirectory dir,
-        string ttl = "PT10S", double renewAt = 0.5, string source = "builtin:ca", string? apiUrl = null, int maxConcurrency = 64)
+        string ttl = "PT10S", double renewAt = 0.5, string source = "builtin:ca", string? apiUrl = null, int maxConcurrency = 64,
+        bool startAgents = true)
     {
         var ports = Enumerable.Range(0, nodes).Select(_ => Ports.Free()).ToList();
         var mapPath = Path.Combine(dir.Sub("maps"), service + ".json");
@@ -39,7 +40,7 @@ public sealed class AgentFleet : IAsyncDisposable
 
         for (var i = 0; i < nodes; i++)
             fleet.Agents.Add(new TestAgent($"node-{i + 1:D3}", dir.Sub($"agents/{service}/{i}"), tenant, service, fleet.Secret, apiUrl, ports[i]));
-        await Task.WhenAll(fleet.Agents.Select(a => a.StartAsync()));
+        if (startAgents) await Task.WhenAll(fleet.Agents.Select(a => a.StartAsync()));
         return fleet;
     }
 
