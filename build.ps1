@@ -34,7 +34,7 @@ function Get-TestSummary([string] $Folder) {
         $counters = ([xml](Get-Content -Raw $file.FullName)).TestRun.ResultSummary.Counters
         $sum.Files++
         $sum.Passed += [int]$counters.passed
-        $sum.Failed += [int]$counters.failed
+        $sum.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $sum.Skipped += [int]$counters.notExecuted
     }
     if ($sum.Files -eq 0) { $sum.Failed = 1 } # no results written: count the run as failed, never as green
@@ -69,6 +69,6 @@ switch ($Task) {
     }
     'clean' {
         Invoke-Step 'clean' { dotnet clean MetadataDelivery.sln -c $Configuration }
-        foreach ($d in 'TestResults', 'data') { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
+        foreach ($d in 'TestResults', 'data', 'demo-data', 'src/MetadataDelivery.Host/data', 'src/MetadataDelivery.Host/demo-data') { if (Test-Path $d) { Remove-Item $d -Recurse -Force } }
     }
 }

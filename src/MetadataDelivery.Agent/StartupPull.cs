@@ -35,6 +35,31 @@ public sealed class StartupPull(IOptions<AgentOptions> options, EnvelopeAcceptor
         }
     }
 
+    /// <summary>Tells the system this node now holds the pulled version, so it shows the node delivered instead of
+    /// retrying pushes until its next backoff. Best effort: without it, the next push is acked as usual.</summary>
+    private async Task AcknowledgeAsync(AgentOptions o, AgentServiceOptions service, string secret, string version, CancellationToken ct)
+    {
+        var url = $"{o.ApiUrl!.TrimEnd('/')}/v1/services/{Uri.EscapeDataString(service.Service)}/nodes/{Uri.EscapeDataString(o.Node!)}/acks?tenant={Uri.EscapeDataString(service.Tenant)}";
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { node = o.Node, version });
+        var ts = time.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation(PushSignature.TimestampHeader, ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(PushSignature.SignatureHeader, PushSignature.Sign(secret, ts, body));
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            using var response = await clients.CreateClient().SendAsync(request, timeout.Token);
+            if (response.IsSuccessStatusCode) log.LogInformation("acknowledged pulled {Version} of {Service}", version, service.Service);
+            else log.LogWarning("acknowledging pulled {Version} of {Service} answered {Status}", version, service.Service, (int)response.StatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            log.LogWarning("acknowledging pulled {Version} of {Service} failed: {Error}", version, service.Service, ex.Message);
+        }
+    }
+
     /// <returns>true when done (stored, already held, or nothing to pull); false to retry.</returns>
     private async Task<bool> PullOnceAsync(AgentOptions o, AgentServiceOptions service, CancellationToken ct)
     {
@@ -55,7 +80,10 @@ public sealed class StartupPull(IOptions<AgentOptions> options, EnvelopeAcceptor
             response.Headers.TryGetValues(PushSignature.TimestampHeader, out var t) ? t.FirstOrDefault() : null,
             response.Headers.TryGetValues(PushSignature.SignatureHeader, out var s) ? s.FirstOrDefault() : null, ct);
         if (verdict.Status == 200)
+        {
             log.LogInformation("pulled {Service}: stored {Version}", service.Service, verdict.Version);
+            await AcknowledgeAsync(o, service, secret, verdict.Version!, ct);
+        }
         else
             log.LogInformation("pulled {Service}: not stored ({Status}: {Error})", service.Service, verdict.Status, verdict.Error ?? "no reason given");
         return verdict.Status is 200 or 409;

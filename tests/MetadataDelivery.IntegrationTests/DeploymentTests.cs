@@ -83,7 +83,12 @@ public sealed class DeploymentTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{command} did not finish within 30 s");
+        }
         return (process.ExitCode, $"{command}\nexit {process.ExitCode}\n{await stdout}{await stderr}");
     }
 

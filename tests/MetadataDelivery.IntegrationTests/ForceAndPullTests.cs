@@ -182,7 +182,7 @@ public sealed class ForceAndPullTests
     }
 
     [Fact]
-    public async Task A_node_whose_agent_pulls_at_start_is_shown_delivered_without_waiting_for_the_next_retry()
+    public async Task A_node_whose_agent_pulls_and_acknowledges_at_start_is_shown_delivered_and_a_pull_alone_or_a_bad_ack_is_not()
     {
         await using var bed = await TenantHost.StartAsync();
         var (dir, host, tenant) = bed;
@@ -198,16 +198,27 @@ public sealed class ForceAndPullTests
             var view = await tenant.GetOkAsync(nodePath);
             if (view["state"]!.GetValue<string>() != "retrying" || view["nextAttemptAt"] is null) return false;
             nextRetry = DateTimeOffset.Parse(view["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-            return nextRetry - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(4);
-        }, TimeSpan.FromSeconds(90), "a retry at least 4 s ahead");
+            return nextRetry - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(12);
+        }, TimeSpan.FromSeconds(120), "a retry at least 12 s ahead");
 
-        await agent.StartAsync(); // pulls what it missed
+        // A pull alone, or an acknowledgement that is not the node's own current version, changes nothing.
+        using var http = new HttpClient { BaseAddress = host.Args.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(Signed(HttpMethod.Get, $"{nodePath}/metadata?tenant=acme", fleet.Secret, []))).StatusCode);
+        var wrongVersion = Encoding.UTF8.GetBytes($"{{\"node\":\"{agent.Node}\",\"version\":\"sha256:{new string('0', 64)}\"}}");
+        Assert.Equal(HttpStatusCode.Conflict, (await http.SendAsync(Signed(HttpMethod.Post, $"{nodePath}/acks?tenant=acme", fleet.Secret, wrongVersion))).StatusCode);
+        var otherNode = Encoding.UTF8.GetBytes("{\"node\":\"node-999\",\"version\":\"sha256:x\"}");
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(Signed(HttpMethod.Post, $"{nodePath}/acks?tenant=acme", fleet.Secret, otherNode))).StatusCode);
+        var forged = Encoding.UTF8.GetBytes($"{{\"node\":\"{agent.Node}\",\"version\":\"sha256:x\"}}");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(Signed(HttpMethod.Post, $"{nodePath}/acks?tenant=acme", "not-the-secret", forged))).StatusCode);
+        Assert.Equal("retrying", (await tenant.GetOkAsync(nodePath))["state"]!.GetValue<string>());
+
+        await agent.StartAsync(); // pulls what it missed, then acknowledges what it stored
         JsonNode? shown = null;
         await Eventually.TrueAsync(async () =>
         {
             shown = await tenant.GetOkAsync(nodePath);
             return shown["state"]!.GetValue<string>() == "delivered";
-        }, TimeSpan.FromSeconds(4), "node shown delivered after its agent pulled");
+        }, TimeSpan.FromSeconds(10), "node shown delivered after its agent pulled");
         Assert.True(DateTimeOffset.UtcNow < nextRetry, "delivered by the pull, before the retry was due");
         Assert.Empty(agent.Accepted); // no push was needed
         var held = Envelope.FromJson(File.ReadAllBytes(Path.Combine(agent.DataDir, "acme", "late", "envelope.json")))!;
@@ -215,5 +226,15 @@ public sealed class ForceAndPullTests
         Assert.Equal(0, shown["attempts"]!.GetValue<int>());
         Assert.True(DateTimeOffset.Parse(shown["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
             > DateTimeOffset.UtcNow.AddMinutes(20), "the renewal is scheduled at renewAt of the lifetime, not as a retry");
+    }
+
+    private static HttpRequestMessage Signed(HttpMethod method, string path, string secret, byte[] body)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(method, path);
+        if (body.Length > 0) request.Content = new ByteArrayContent(body);
+        request.Headers.Add(PushSignature.TimestampHeader, ts.ToString());
+        request.Headers.Add(PushSignature.SignatureHeader, PushSignature.Sign(secret, ts, body));
+        return request;
     }
 }

@@ -24,8 +24,8 @@ public sealed class WalkthroughTests(ITestOutputHelper output)
 
         var script = WalkthroughScript(File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")));
         using var dir = new TestDirectory();
-        // Harness only: whatever the block started is stopped even if a step failed.
-        var (exit, stdout, stderr) = await RunBashAsync("trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script, dir.Path, TimeSpan.FromMinutes(5));
+        // Harness only: any failing command fails the run, and whatever the block started is stopped even then.
+        var (exit, stdout, stderr) = await RunBashAsync("set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script, dir.Path, TimeSpan.FromMinutes(5));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
 

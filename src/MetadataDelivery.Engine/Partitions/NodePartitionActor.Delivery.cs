@@ -226,15 +226,18 @@ public sealed partial class NodePartitionActor
         RunDue();
     }
 
-    /// <summary>The node fetched an item itself. An attempt in flight decides on its own (the agent that pulled is up,
-    /// so its push is about to be acked); otherwise the pull counts as the delivery and the renewal is scheduled.</summary>
+    /// <summary>The node acknowledged an item it pulled itself: that is its delivery, and the renewal is scheduled. An
+    /// attempt in flight is abandoned (a node that can reach the API but not be pushed to would otherwise wait for
+    /// it to time out and stay 'retrying'); its late report is stale. A forced attempt that someone waits for is kept.</summary>
     private void OnNodePulled(PartitionNodePulled pulled)
     {
-        if (!_state.IsActive || !_state.Nodes.TryGetSlot(pulled.Node, out var slot) || _inFlight.ContainsKey(pulled.Node)) return;
+        if (!_state.IsActive || !_state.Nodes.TryGetSlot(pulled.Node, out var slot)) return;
         var now = Now;
         var rec = _state.Nodes[slot];
         if (DeliveryDecisions.Pulled(pulled.Node, rec, pulled.Version, pulled.IssuedAt, pulled.ExpiresAt, now,
                 _state.Spec!.Metadata.RenewAt, Random.Shared) is not { } delivered) return;
+        // A forced delivery someone waits for keeps running: it was asked for a fresh item, not the one pulled.
+        if (!_waiters.ContainsKey(pulled.Node) && _inFlight.Remove(pulled.Node, out var running)) Context.Stop(running.Child);
         Record(delivered);
         _cachedItems.Remove(pulled.Node);
         Unschedule(slot);
@@ -242,7 +245,7 @@ public sealed partial class NodePartitionActor
         _schedule.Set(slot, refresh is { } r ? Min(delivered.NextAttemptAt!.Value, now + r) : delivered.NextAttemptAt!.Value);
         CheckExpiryBy(slot, delivered.ExpiresAt!.Value);
         Log.Info("node {0} of {1} pulled {2} itself: counted as delivered (was {3})", pulled.Node, Key, pulled.Version, rec.State);
-        ArmTick();
+        RunDue(); // an abandoned attempt freed a place
     }
 
     /// <summary>A forced delivery: fresh fetch, backoff reset, started now (even beyond maxConcurrency,

@@ -89,6 +89,12 @@ public static class NodeEndpoints
         group.MapGet("/{node}/metadata", PullAsync)
             .Doc("PullMetadata", "The envelope last built for the node (the pull path): tenant key, or the node's signature headers with ?tenant=", "nodes")
             .Produces<Domain.Delivery.Envelope>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/{node}/acks", PullAckEndpoint.AckAsync)
+            .Doc("AcknowledgePull", "The node says it stored the version it pulled (body {node, version}, signed like a push, ?tenant=): it is then shown delivered", "nodes")
+            .Produces(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>The pull path: the envelope last built for the node, for the tenant key or for the node
@@ -131,9 +137,6 @@ public static class NodeEndpoints
         var ts = time.GetUtcNow().ToUnixTimeSeconds();
         http.Response.Headers[Domain.Delivery.PushSignature.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers[Domain.Delivery.PushSignature.SignatureHeader] = Domain.Delivery.PushSignature.SignAll(secrets.Secrets, ts, envelope);
-        // The node itself fetched its item: its partition counts that as the delivery (a tenant's read does not).
-        if (caller is not Caller.Tenant && Domain.Delivery.Envelope.TryReadItemFacts(envelope, out var version, out var issuedAt, out var expiresAt))
-            services.Tell(new NodePulled(key, node, version, issuedAt, expiresAt));
         return Results.Bytes(envelope, "application/json");
     }
 
@@ -144,7 +147,7 @@ public static class NodeEndpoints
         var (reply, _) = await services.AskAsync(new GetNode(key, node), TimeSpan.FromSeconds(2));
         var lastError = (reply as NodeView)?.LastError;
         var detail = $"The node did not acknowledge a fresh delivery within {Durations.ToIso(wait)}; it keeps being retried."
-            + (string.IsNullOrEmpty(lastError) ? "" : $" Last error: {lastError}.")
+            + (string.IsNullOrEmpty(lastError) ? "" : $" Last error: {lastError} (the latest failed attempt's; the forced one may still be running).")
             + $" See GET /v1/services/{name}/nodes/{node}.";
         return Results.Problem(title: "Not acknowledged in time", detail: detail, statusCode: 504,
             extensions: new Dictionary<string, object?> { ["lastError"] = lastError });
