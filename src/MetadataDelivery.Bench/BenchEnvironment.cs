@@ -47,28 +47,49 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return env;
     }
 
-    /// <summary>Registers <paramref name="services"/> services sharing <paramref name="nodes"/> nodes, all due at once.</summary>
-    public async Task RegisterAsync(int services, int nodes, BenchOptions o)
+    /// <summary>Registers <paramref name="services"/> services sharing <paramref name="nodes"/> nodes, all due at once, through
+    /// the API with <c>--register-concurrency</c> requests in flight; the first services deliver while later ones register,
+    /// as a customer onboarding a fleet would see it. Reports the rate and each registration's latency.</summary>
+    public async Task<RegistrationStats> RegisterAsync(int services, int nodes, BenchOptions o, Action<string> log)
     {
         var perService = nodes / services;
-        for (var s = 0; s < services; s++)
+        var latencies = new double[services];
+        var next = -1;
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        var progressEvery = Math.Max(1, services / 10);
+        async Task WorkerAsync()
         {
-            var name = $"bench-{s:D3}";
-            var count = s == services - 1 ? nodes - perService * (services - 1) : perService;
-            var map = Path.Combine(DataDir, name + ".json");
-            var json = new JsonObject { ["nodes"] = new JsonArray(Enumerable.Range(0, count).Select(n => (JsonNode)new JsonObject { ["id"] = $"n{n:D7}", ["address"] = $"127.0.0.1:{Fleet.Port}" }).ToArray()) };
-            await File.WriteAllTextAsync(map, json.ToJsonString());
-            var response = await Tenant.PostAsJsonAsync("/v1/services", new
+            for (var s = Interlocked.Increment(ref next); s < services; s = Interlocked.Increment(ref next))
             {
-                name, nodeMap = new Uri(map).AbsoluteUri,
-                metadata = new { source = Issuer.Template, ttl = System.Xml.XmlConvert.ToString(o.Ttl), renewAt = o.RenewAt },
-                delivery = new { maxConcurrency = o.MaxConcurrency },
-            });
-            var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-            if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {name}: {(int)response.StatusCode} {body}");
-            lock (_secrets) _secrets[$"bench/{name}"] = [body!["deliverySecret"]!.GetValue<string>()];
-            ServiceNames.Add(name);
+                var name = $"bench-{s:D3}";
+                var count = s == services - 1 ? nodes - perService * (services - 1) : perService;
+                var map = Path.Combine(DataDir, name + ".json");
+                var json = new JsonObject { ["nodes"] = new JsonArray(Enumerable.Range(0, count).Select(n => (JsonNode)new JsonObject { ["id"] = $"n{n:D7}", ["address"] = $"127.0.0.1:{Fleet.Port}" }).ToArray()) };
+                await File.WriteAllTextAsync(map, json.ToJsonString());
+                var started = Stopwatch.GetTimestamp();
+                var response = await Tenant.PostAsJsonAsync("/v1/services", new
+                {
+                    name, nodeMap = new Uri(map).AbsoluteUri,
+                    metadata = new { source = Issuer.Template, ttl = System.Xml.XmlConvert.ToString(o.Ttl), renewAt = o.RenewAt },
+                    delivery = new { maxConcurrency = o.MaxConcurrency },
+                });
+                latencies[s] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+                if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {name}: {(int)response.StatusCode} {body}");
+                lock (_secrets)
+                {
+                    _secrets[$"bench/{name}"] = [body!["deliverySecret"]!.GetValue<string>()];
+                    ServiceNames.Add(name);
+                }
+                var registered = Interlocked.Increment(ref done);
+                if (registered % progressEvery == 0)
+                    log($"registered {registered}/{services} services, {registered / clock.Elapsed.TotalSeconds:0.0}/s so far");
+            }
         }
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(o.RegisterConcurrency, services)).Select(_ => Task.Run(WorkerAsync)));
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new RegistrationStats(services, seconds, services / seconds, Percentiles.Of(latencies, 50)!.Value, Percentiles.Of(latencies, 99)!.Value);
     }
 
     public async Task<long> ExpiredNodesAsync()

@@ -19,6 +19,8 @@ public sealed record BenchOptions
     public int MaxPushesPerSecond { get; init; } = 5000;
     /// <summary>Each service's maxConcurrency (attempts in flight).</summary>
     public int MaxConcurrency { get; init; } = 256;
+    /// <summary>Registrations in flight at once through the API (the services register while the first ones deliver).</summary>
+    public int RegisterConcurrency { get; init; } = 8;
     public string? JsonPath { get; init; }
     /// <summary>The longest a scenario waits for the JIT to settle before its measured window opens.</summary>
     public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
@@ -31,7 +33,7 @@ public sealed record BenchOptions
     public const string Usage = """
         usage: MetadataDelivery.Bench --scenario steady|rotation|force|raw|raw-fetch|peer|all [--nodes N] [--services S]
                [--duration 60s] [--ttl 60s] [--renew-at 0.5] [--payload-bytes 10240] [--force-samples 50]
-               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--max-warmup 30s] [--no-rerun-baselines]
+               [--max-in-flight 512] [--max-pushes 5000] [--max-concurrency 256] [--register-concurrency 8] [--max-warmup 30s] [--no-rerun-baselines]
                [--repeat 1] [--json PATH]
         """;
 
@@ -54,6 +56,7 @@ public sealed record BenchOptions
                 "--max-in-flight" => o with { MaxInFlight = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-pushes" => o with { MaxPushesPerSecond = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-concurrency" => o with { MaxConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--register-concurrency" => o with { RegisterConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--json" => o with { JsonPath = Next() },
                 "--max-warmup" => o with { MaxWarmup = ParseDuration(Next()) },
                 "--no-rerun-baselines" => o with { RerunBaselines = false },
@@ -66,6 +69,7 @@ public sealed record BenchOptions
         if (o.Ttl < ServiceSpecValidator.MinTtl || o.Ttl > ServiceSpecValidator.MaxTtl)
             throw new ArgumentException($"--ttl must be between {ServiceSpecValidator.MinTtl.TotalSeconds:0}s and {ServiceSpecValidator.MaxTtl.TotalDays:0} days (the API's limits)");
         if (!ServiceSpecValidator.IsValidRenewAt(o.RenewAt)) throw new ArgumentException("--renew-at must be " + ServiceSpecValidator.RenewAtRange);
+        if (o.RegisterConcurrency < 1 || o.RegisterConcurrency > 256) throw new ArgumentException("--register-concurrency must be between 1 and 256");
         if (o.MaxConcurrency < 1 || o.MaxConcurrency > ServiceSpecValidator.MaxMaxConcurrency)
             throw new ArgumentException($"--max-concurrency must be between 1 and {ServiceSpecValidator.MaxMaxConcurrency}");
         if (o.Repeat < 1 || o.Repeat > MaxRepeat) throw new ArgumentException($"--repeat must be between 1 and {MaxRepeat}");

@@ -44,7 +44,13 @@ public sealed record ScenarioResult(
     double? RatioToRawFetch = null,
     /// <summary>On a summary: the spread of the repetitions' ratios to raw.</summary>
     RatioStatistics? RatioToRawStatistics = null,
-    RatioStatistics? RatioToRawFetchStatistics = null);
+    RatioStatistics? RatioToRawFetchStatistics = null,
+    /// <summary>Services registered per second through the API (while the first ones deliver), and a registration's p99 latency.</summary>
+    double? RegistrationPerSecond = null,
+    double? RegistrationP99Ms = null);
+
+/// <summary>How the services of a run were registered: count, wall time, rate, and the latency of one registration.</summary>
+public sealed record RegistrationStats(int Services, double Seconds, double PerSecond, double P50Ms, double P99Ms);
 
 public static class Percentiles
 {

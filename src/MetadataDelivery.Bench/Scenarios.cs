@@ -29,8 +29,8 @@ public static class Scenarios
     {
         await using var env = await BenchEnvironment.StartAsync(o);
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-        await env.RegisterAsync(o.Services, o.Nodes, o);
-        log($"registered {o.Services} services, {o.Nodes} nodes; waiting for the fan-out");
+        var registration = await env.RegisterAsync(o.Services, o.Nodes, o, log);
+        log($"registered {o.Services} services, {o.Nodes} nodes in {registration.Seconds:0.0} s ({registration.PerSecond:0.0}/s, p50 {registration.P50Ms:0} ms, p99 {registration.P99Ms:0} ms); waiting for the fan-out");
         await BenchEnvironment.WaitAsync(() => Task.FromResult(env.Fleet.Held.Count >= o.Nodes), FanOutTimeout(o));
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         log("fan-out done; warming up");
@@ -87,7 +87,9 @@ public static class Scenarios
             JitPercent: JitWarmup.PercentOfMachine(jitStart, elapsed),
             DemandPerSecond: demand,
             DeliveriesPerSecondSeries: series,
-            LatenessSamples: lateness);
+            LatenessSamples: lateness,
+            RegistrationPerSecond: registration.PerSecond,
+            RegistrationP99Ms: registration.P99Ms);
     }
 
     private static async Task<List<double>> ForceLoopAsync(BenchEnvironment env, BenchOptions o, Stopwatch clock, TimeSpan duration)
@@ -110,7 +112,7 @@ public static class Scenarios
     {
         await using var env = await BenchEnvironment.StartAsync(o);
         var clock = Stopwatch.StartNew();
-        await env.RegisterAsync(o.Services, o.Nodes, o);
+        await env.RegisterAsync(o.Services, o.Nodes, o, log);
         var apiLatencies = new List<double>();
         using var drained = new CancellationTokenSource();
         var pinger = Task.Run(async () =>

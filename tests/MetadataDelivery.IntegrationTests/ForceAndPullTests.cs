@@ -195,8 +195,8 @@ public sealed class ForceAndPullTests
         DateTimeOffset nextRetry = default;
         await Eventually.TrueAsync(async () =>
         {
-            var view = await tenant.GetOkAsync(nodePath);
-            if (view["state"]!.GetValue<string>() != "retrying" || view["nextAttemptAt"] is null) return false;
+            var (status, view, _) = await tenant.GetAsync(nodePath); // 404 until the node map is read
+            if (status != HttpStatusCode.OK || view!["state"]!.GetValue<string>() != "retrying" || view["nextAttemptAt"] is null) return false;
             nextRetry = DateTimeOffset.Parse(view["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
             return nextRetry - DateTimeOffset.UtcNow > TimeSpan.FromSeconds(12);
         }, TimeSpan.FromSeconds(120), "a retry at least 12 s ahead");
